@@ -1,0 +1,91 @@
+"""Enumerations with the exact strings of Skyvern's API."""
+
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    CREATED = "created"
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    TERMINATED = "terminated"
+    TIMED_OUT = "timed_out"
+    CANCELED = "canceled"
+
+
+TERMINAL_STATUSES = frozenset(
+    {RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.TERMINATED, RunStatus.TIMED_OUT, RunStatus.CANCELED}
+)
+ACTIVE_STATUSES = frozenset({RunStatus.CREATED, RunStatus.QUEUED, RunStatus.RUNNING})
+
+# Every legal move; anything else is refused by services.run_transition.
+RUN_TRANSITIONS: dict[str, frozenset[str]] = {
+    RunStatus.CREATED: frozenset({RunStatus.QUEUED, RunStatus.CANCELED, RunStatus.FAILED}),
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.CANCELED, RunStatus.FAILED}),
+    RunStatus.RUNNING: TERMINAL_STATUSES,
+    RunStatus.COMPLETED: frozenset(),
+    RunStatus.FAILED: frozenset(),
+    RunStatus.TERMINATED: frozenset(),
+    RunStatus.TIMED_OUT: frozenset(),
+    RunStatus.CANCELED: frozenset(),
+}
+
+
+class StepStatus(models.TextChoices):
+    CREATED = "created"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class ActionStatus(models.TextChoices):
+    PENDING = "pending"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    COMPLETED = "completed"
+
+
+class RunEngine(models.TextChoices):
+    SKYVERN_V1 = "skyvern-1.0"
+    SKYVERN_V2 = "skyvern-2.0"
+    OPENAI_CUA = "openai-cua"
+    ANTHROPIC_CUA = "anthropic-cua"
+    UI_TARS = "ui-tars"
+
+
+class RunType(models.TextChoices):
+    TASK_V1 = "task_v1"
+    TASK_V2 = "task_v2"
+    OPENAI_CUA = "openai_cua"
+    ANTHROPIC_CUA = "anthropic_cua"
+    UI_TARS = "ui_tars"
+
+
+RUN_TYPE_FOR_ENGINE = {
+    RunEngine.SKYVERN_V1: RunType.TASK_V1,
+    RunEngine.SKYVERN_V2: RunType.TASK_V2,
+    RunEngine.OPENAI_CUA: RunType.OPENAI_CUA,
+    RunEngine.ANTHROPIC_CUA: RunType.ANTHROPIC_CUA,
+    RunEngine.UI_TARS: RunType.UI_TARS,
+}
+# Engines this server can execute today; the API refuses the others with a 400.
+SUPPORTED_ENGINES = frozenset({RunEngine.SKYVERN_V1})
+
+
+class ArtifactType(models.TextChoices):
+    RECORDING = "recording"
+    SCREENSHOT = "screenshot"
+    SCREENSHOT_LLM = "screenshot_llm"
+    SCREENSHOT_ACTION = "screenshot_action"
+    SCREENSHOT_FINAL = "screenshot_final"
+    LLM_PROMPT = "llm_prompt"
+    LLM_REQUEST = "llm_request"
+    LLM_RESPONSE = "llm_response"
+    LLM_RESPONSE_PARSED = "llm_response_parsed"
+    VISIBLE_ELEMENTS_TREE = "visible_elements_tree"
+    HTML_SCRAPE = "html_scrape"
+    BROWSER_CONSOLE_LOG = "browser_console_log"
+    SKYVERN_LOG = "skyvern_log"
+    DOWNLOAD = "download"

@@ -1,0 +1,46 @@
+"""Public ids: a prefix plus a time-sortable 64-bit integer in decimal (`tsk_490440779503358000`).
+
+Layout of the integer (63 bits, so it stays positive in a signed 64-bit column):
+41 bits of milliseconds since 2024-01-01, 10 bits of a per-process sequence, 12 random bits.
+"""
+
+import itertools
+import secrets
+import time
+
+EPOCH_MS = 1_704_067_200_000
+_sequence = itertools.count()
+
+
+def new_int_id(now_ms: int | None = None) -> int:
+    ms = (now_ms if now_ms is not None else int(time.time() * 1000)) - EPOCH_MS
+    seq = next(_sequence) & 0x3FF
+    return (ms << 22) | (seq << 12) | secrets.randbits(12)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{new_int_id()}"
+
+
+def new_org_id() -> str:
+    return new_id("o")
+
+
+def new_run_id() -> str:
+    return new_id("tsk")
+
+
+def new_step_id() -> str:
+    return new_id("stp")
+
+
+def new_action_id() -> str:
+    return new_id("act")
+
+
+def new_artifact_id() -> str:
+    return new_id("a")
+
+
+def new_key_id() -> str:
+    return new_id("key")

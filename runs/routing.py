@@ -1,0 +1,3 @@
+"""WebSocket routes; the execution issue adds the consumers."""
+
+websocket_urlpatterns: list = []

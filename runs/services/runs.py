@@ -1,0 +1,101 @@
+"""The run state machine: every status change goes through run_transition."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from runs import events
+from runs.choices import RUN_TRANSITIONS, RUN_TYPE_FOR_ENGINE, TERMINAL_STATUSES, RunStatus
+from runs.models import ApiKey, Organization, TaskRun
+
+
+class IllegalTransition(Exception):
+    """A status move the state machine does not allow, or one another process made first."""
+
+
+def _timestamps_for(status: str, now) -> dict[str, Any]:
+    if status == RunStatus.QUEUED:
+        return {"queued_at": now}
+    if status == RunStatus.RUNNING:
+        return {"started_at": now, "heartbeat_at": now}
+    if status in TERMINAL_STATUSES:
+        return {"finished_at": now}
+    return {}
+
+
+def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
+    """Move `run` to `to`, refusing illegal moves.
+
+    The UPDATE is conditional on the status we read, so two processes can never both make a move from the
+    same state (e.g. two workers claiming one run): the loser gets IllegalTransition.
+    """
+    if to not in RUN_TRANSITIONS[run.status]:
+        raise IllegalTransition(f"A run cannot go from {run.status} to {to}")
+    now = timezone.now()
+    values = {"status": to, "modified_at": now, **_timestamps_for(to, now), **fields}
+    updated = TaskRun.objects.filter(pk=run.pk, status=run.status).update(**values)
+    if updated != 1:
+        run.refresh_from_db()
+        raise IllegalTransition(f"Run {run.run_id} is now {run.status}; it cannot go to {to}")
+    for name, value in values.items():
+        setattr(run, name, value)
+    transaction.on_commit(lambda: events.run_status_changed(run.pk))
+    return run
+
+
+def run_create(
+    *,
+    organization: Organization,
+    request: dict[str, Any],
+    api_key: ApiKey | None = None,
+    created_by=None,
+) -> TaskRun:
+    """Create a run from an already normalised TaskRunRequest dict and queue it after commit."""
+    engine = request["engine"]
+    run = TaskRun.objects.create(
+        organization=organization,
+        api_key=api_key,
+        created_by=created_by,
+        engine=engine,
+        run_type=RUN_TYPE_FOR_ENGINE[engine],
+        request=request,
+        title=request.get("title") or "",
+        prompt=request["prompt"],
+        url=request.get("url") or "",
+        max_steps=request["max_steps"],
+        webhook_url=request.get("webhook_url") or "",
+        browser_session_id=request.get("browser_session_id"),
+    )
+    transaction.on_commit(lambda: events.run_created(run.pk))
+    return run_enqueue(run=run)
+
+
+def run_enqueue(*, run: TaskRun) -> TaskRun:
+    from runs import tasks  # tasks imports services; import late to keep the graph one-way at import time
+
+    run = run_transition(run=run, to=RunStatus.QUEUED)
+    run_pk = run.pk
+    transaction.on_commit(lambda: tasks.enqueue_run(run_pk))
+    return run
+
+
+def run_claim(*, run_id: str, worker_task_id: str = "") -> TaskRun | None:
+    """queued → running for exactly one worker; None when the run was canceled or claimed already."""
+    run = TaskRun.objects.filter(run_id=run_id).first()
+    if run is None or run.status != RunStatus.QUEUED:
+        return None
+    try:
+        return run_transition(run=run, to=RunStatus.RUNNING, worker_task_id=worker_task_id)
+    except IllegalTransition:
+        return None
+
+
+def run_cancel(*, run: TaskRun) -> TaskRun:
+    """Cancel an active run; a finished run is returned unchanged (the API answers 200 either way)."""
+    while run.status not in TERMINAL_STATUSES:
+        try:
+            return run_transition(run=run, to=RunStatus.CANCELED)
+        except IllegalTransition:
+            continue  # it moved under us (e.g. queued → running): try again from its new status
+    return run
