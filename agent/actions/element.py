@@ -1,0 +1,147 @@
+"""Handlers that act on one element: click, hover, checkbox, input_text."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from playwright.async_api import Locator
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from agent.actions.base import ACTION_TIMEOUT_MS, ActionContext, element_kind, handler, locate, settle
+from agent.actions.options import click_matching_option, document_root, visible_options
+from agent.prompts import TOTP_PLACEHOLDER
+from agent.schemas import ActionResult, PlannedAction
+
+# How long a click may take to start a download before we decide it did not.
+DOWNLOAD_GRACE_S = 0.35
+# Typing longer texts key by key is slow and gains nothing: autocompletes react to short queries.
+TYPE_KEYS_UP_TO = 80
+
+
+@contextlib.asynccontextmanager
+async def watch_downloads(ctx: ActionContext) -> AsyncIterator[Callable[[], bool]]:
+    """Yield a check telling whether a download started while the block ran (or just after)."""
+    page = ctx.page
+    before = len(ctx.session.downloads)
+    started = asyncio.Event()
+
+    def on_download(_download: Any) -> None:
+        started.set()
+
+    page.on("download", on_download)
+    try:
+        yield lambda: started.is_set() or len(ctx.session.downloads) > before
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(started.wait(), DOWNLOAD_GRACE_S)
+    finally:
+        page.remove_listener("download", on_download)
+
+
+async def _click(locator: Locator) -> None:
+    try:
+        await locator.click(timeout=ACTION_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        # Usually an overlay intercepts the pointer or the element never stops animating; a DOM
+        # click still reaches the element's own handlers.
+        await locator.evaluate("el => el.click()", timeout=ACTION_TIMEOUT_MS)
+
+
+@handler("click")
+async def click(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    locator = await locate(ctx, action.id)
+    downloaded = False
+    async with watch_downloads(ctx) as download_started:
+        await _click(locator)
+        await settle(ctx.page)
+    downloaded = download_started()
+    return ActionResult.ok(download_triggered=downloaded)
+
+
+@handler("hover")
+async def hover(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    locator = await locate(ctx, action.id)
+    await locator.hover(timeout=ACTION_TIMEOUT_MS)
+    return ActionResult.ok()
+
+
+async def _is_checked(locator: Locator) -> bool:
+    return await locator.evaluate(
+        "el => el.matches('input') ? el.checked : el.getAttribute('aria-checked') === 'true'"
+    )
+
+
+@handler("checkbox")
+async def checkbox(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    locator = await locate(ctx, action.id)
+    wanted = bool(action.is_checked)
+    if await locator.is_visible():
+        await locator.set_checked(wanted, timeout=ACTION_TIMEOUT_MS)
+    elif await _is_checked(locator) != wanted:
+        # Styled checkboxes hide the real input behind a label; a DOM click toggles it and fires events.
+        await locator.evaluate("el => el.click()")
+    if await _is_checked(locator) != wanted:
+        return ActionResult.fail(
+            "value_not_set", f"the checkbox did not become {'checked' if wanted else 'unchecked'}"
+        )
+    return ActionResult.ok()
+
+
+async def _resolve_text(ctx: ActionContext, text: str) -> str | None:
+    """Replace the one-time-code placeholder with a fresh code; None when no code can be had."""
+    if TOTP_PLACEHOLDER not in text:
+        return text
+    code = await ctx.totp_code() if ctx.totp_code else None
+    return text.replace(TOTP_PLACEHOLDER, code) if code else None
+
+
+async def _value(locator: Locator) -> str | None:
+    try:
+        return await locator.input_value(timeout=1_000)
+    except Exception:  # contenteditable and other non-inputs have no value to compare
+        return None
+
+
+@handler("input_text")
+async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    locator = await locate(ctx, action.id)
+    text = await _resolve_text(ctx, action.text or "")
+    if text is None:
+        return ActionResult.fail("totp_unavailable", "a one-time code was requested but none is available")
+    kind = await element_kind(locator)
+    if kind["tag"] == "select":
+        return ActionResult.fail("wrong_element", "this is a <select>: use select_option")
+    await locator.fill("", timeout=ACTION_TIMEOUT_MS)
+    if len(text) <= TYPE_KEYS_UP_TO:
+        await locator.press_sequentially(text, delay=10, timeout=ACTION_TIMEOUT_MS)
+    else:
+        await locator.fill(text, timeout=ACTION_TIMEOUT_MS)
+    picked = await _pick_suggestion(ctx, locator, kind, text)
+    if picked:
+        return ActionResult.ok(data={"suggestion": picked})
+    if await _value(locator) not in (None, text):
+        # Key handlers (masks, debounced listeners) sometimes drop characters; set the value outright.
+        await locator.fill(text, timeout=ACTION_TIMEOUT_MS)
+    return ActionResult.ok()
+
+
+async def _pick_suggestion(
+    ctx: ActionContext, locator: Locator, kind: dict[str, Any], text: str
+) -> str | None:
+    """If typing opened a suggestion list, click the suggestion matching the text."""
+    hinted = (
+        kind["role"] == "combobox"
+        or bool(kind["controls"])
+        or await locator.evaluate("el => el.hasAttribute('aria-autocomplete')")
+    )
+    root = await document_root(locator, ctx.page)
+    # Suggestions often load after a debounce; only wait for them when the field announces a list.
+    for _ in range(5 if hinted else 1):
+        _candidates, shown = await visible_options(root, kind["controls"])
+        if shown:
+            return await click_matching_option(root, text, kind["controls"])
+        if hinted:
+            await asyncio.sleep(0.2)
+    return None

@@ -1,0 +1,64 @@
+"""Finding and matching the options of pop-up lists (custom dropdowns, autocomplete suggestions)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Locator, Page
+
+OPTION_SELECTOR = "[role=option], [role=menuitemradio], [role=menuitem], [role=listbox] li"
+
+# Text and visibility of every candidate in one round trip (a list may hold hundreds of options).
+_DESCRIBE = """els => els.map(e => {
+  const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+  return {text: (e.innerText || e.textContent || '').trim(),
+          value: e.getAttribute('data-value') || e.getAttribute('value') || '',
+          visible: r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'};
+})"""
+
+
+def normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def best_match(texts: list[str], wanted: str) -> int | None:
+    """Index of the best text for `wanted`: exact, then prefix, then substring (case-insensitive)."""
+    goal = normalize(wanted)
+    if not goal:
+        return None
+    normalized = [normalize(t) for t in texts]
+    for test in (str.__eq__, str.startswith, str.__contains__):
+        for index, text in enumerate(normalized):
+            if text and test(text, goal):
+                return index
+    return None
+
+
+async def document_root(locator: Locator, page: Page) -> Locator:
+    """The <html> the element lives in (its frame), or the page's when that cannot be found."""
+    root = locator.locator("xpath=ancestor::html[1]")
+    return root if await root.count() else page.locator("html")
+
+
+async def visible_options(root: Locator, controls: str = "") -> tuple[Locator, list[dict[str, str]]]:
+    """Visible option elements, preferring the list the trigger names in aria-controls/aria-owns."""
+    for scope in ([root.locator(f"[id='{controls}']")] if controls else []) + [root]:
+        candidates = scope.locator(OPTION_SELECTOR)
+        described = await candidates.evaluate_all(_DESCRIBE)
+        shown = [dict(d, index=str(i)) for i, d in enumerate(described) if d["visible"]]
+        if shown:
+            return candidates, shown
+    return root.locator(OPTION_SELECTOR), []
+
+
+async def click_matching_option(root: Locator, wanted: str, controls: str = "") -> str | None:
+    """Click the visible option best matching `wanted`; returns its text, or None if none matched."""
+    candidates, shown = await visible_options(root, controls)
+    index = best_match([d["text"] for d in shown], wanted)
+    if index is None:
+        index = best_match([d["value"] for d in shown], wanted)
+    if index is None:
+        return None
+    chosen = shown[index]
+    await candidates.nth(int(chosen["index"])).click(timeout=5_000)
+    return chosen["text"]

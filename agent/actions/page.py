@@ -1,0 +1,107 @@
+"""Handlers that act on the page as a whole: scroll, keypress, wait, goto_url, reload_page, go_back."""
+
+from __future__ import annotations
+
+import asyncio
+
+from agent import netguard
+from agent.actions.base import (
+    ACTION_TIMEOUT_MS,
+    NAVIGATION_TIMEOUT_MS,
+    ActionContext,
+    handler,
+    locate,
+    settle,
+)
+from agent.schemas import ActionResult, PlannedAction
+
+DEFAULT_WAIT_S = 2.0
+# Models write key names loosely ("enter", "ESC"); Playwright wants its own spelling.
+KEY_NAMES = {
+    "enter": "Enter",
+    "return": "Enter",
+    "tab": "Tab",
+    "escape": "Escape",
+    "esc": "Escape",
+    "space": " ",
+    "backspace": "Backspace",
+    "delete": "Delete",
+    "arrowdown": "ArrowDown",
+    "arrowup": "ArrowUp",
+    "arrowleft": "ArrowLeft",
+    "arrowright": "ArrowRight",
+    "down": "ArrowDown",
+    "up": "ArrowUp",
+    "pagedown": "PageDown",
+    "pageup": "PageUp",
+    "home": "Home",
+    "end": "End",
+}
+
+
+def normalize_key(key: str) -> str:
+    return "+".join(KEY_NAMES.get(part.strip().lower(), part.strip()) for part in key.split("+"))
+
+
+@handler("scroll")
+async def scroll(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    """Scroll by most of a screen (page or container) so some context stays visible."""
+    sign = -1 if action.direction == "up" else 1
+    if action.id:
+        locator = await locate(ctx, action.id)
+        position = await locator.evaluate(
+            "(el, s) => { el.scrollBy(0, s * el.clientHeight * 0.8); return el.scrollTop; }", sign
+        )
+    else:
+        position = await ctx.page.evaluate(
+            "s => { window.scrollBy(0, s * window.innerHeight * 0.8); return window.scrollY; }", sign
+        )
+    return ActionResult.ok(data={"scroll_top": position})
+
+
+@handler("keypress")
+async def keypress(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    key = normalize_key(action.key or "")
+    if action.id:
+        await (await locate(ctx, action.id)).press(key, timeout=ACTION_TIMEOUT_MS)
+    else:
+        await ctx.page.keyboard.press(key)
+    await settle(ctx.page)
+    return ActionResult.ok()
+
+
+@handler("wait")
+async def wait(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    await asyncio.sleep(action.seconds if action.seconds is not None else DEFAULT_WAIT_S)
+    return ActionResult.ok()
+
+
+def _with_scheme(url: str) -> str:
+    return url if "://" in url or url.startswith(("about:", "data:")) else f"https://{url}"
+
+
+@handler("goto_url")
+async def goto_url(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    url = _with_scheme((action.url or "").strip())
+    # The browser's router would block it too, but with a vaguer net:: error.
+    why = await asyncio.to_thread(netguard.check_url, url, ctx.allow_hosts)
+    if why:
+        return ActionResult.fail("navigation_blocked", f"navigation to {url} blocked: {why}")
+    response = await ctx.page.goto(url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
+    return ActionResult.ok(data={"status": response.status if response else None})
+
+
+@handler("reload_page")
+async def reload_page(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    await ctx.page.reload(wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
+    return ActionResult.ok()
+
+
+@handler("go_back")
+async def go_back(ctx: ActionContext, action: PlannedAction) -> ActionResult:
+    before = ctx.page.url
+    response = await ctx.page.go_back(wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
+    # None also means a same-document step back (a #hash), which changes the URL.
+    if response is None and ctx.page.url == before:
+        return ActionResult.fail("no_history", "there is no previous page to go back to")
+    return ActionResult.ok()

@@ -1,0 +1,62 @@
+"""Observation: what the LLM is shown of the page (element text + screenshots)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from agent import dom
+from agent.prompts import PageView
+
+# Enough for a busy page while leaving room in a 128k-token context for the rest of the prompt.
+PAGE_MAX_CHARS = 60_000
+
+
+@dataclass
+class Observation:
+    view: PageView
+    screenshots: list[bytes]
+    elements_json: str
+    html: str
+
+
+def _element_dict(element: Any) -> Any:
+    if hasattr(element, "model_dump"):
+        return element.model_dump(mode="json")
+    if dataclasses.is_dataclass(element) and not isinstance(element, type):
+        return dataclasses.asdict(element)
+    return getattr(element, "__dict__", str(element))
+
+
+async def _scrolled_screenshots(session: Any, count: int) -> list[bytes]:
+    """Screenshots of the next `count` screens below, then scroll back where the page was."""
+    page = session.page
+    start = await page.evaluate("window.scrollY")
+    shots: list[bytes] = []
+    for _ in range(count):
+        moved = await page.evaluate(
+            "() => { const y = window.scrollY; window.scrollBy(0, window.innerHeight); return window.scrollY - y; }"
+        )
+        if not moved:
+            break
+        shots.append(await session.screenshot())
+    await page.evaluate("y => window.scrollTo(0, y)", start)
+    return shots
+
+
+async def observe(session: Any, *, screenshot_scrolls: int = 0, with_html: bool = True) -> Observation:
+    page = session.page
+    snap = await dom.snapshot(page, max_chars=PAGE_MAX_CHARS)
+    view = PageView(url=snap.url or page.url, title=snap.title or "", text=snap.prompt_text)
+    shots = [await session.screenshot()]
+    if screenshot_scrolls:
+        shots += await _scrolled_screenshots(session, screenshot_scrolls)
+    elements = json.dumps([_element_dict(e) for e in snap.elements], ensure_ascii=False, default=str)
+    html = ""
+    if with_html:
+        with contextlib.suppress(Exception):  # the page may be mid-navigation; the HTML is only an artifact
+            html = await page.content()
+    return Observation(view=view, screenshots=shots, elements_json=elements, html=html)

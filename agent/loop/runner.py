@@ -1,0 +1,191 @@
+"""run_agent: open the browser, run steps until the task ends, then collect what the run left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from jsonschema.exceptions import SchemaError
+
+from agent.actions import schema_validator
+from agent.browser import BrowserConfig, NavigationBlocked, open_browser
+from agent.llm import NOT_CONFIGURED, LLMClient
+from agent.loop.sink import NullSink, Sink, send_artifact
+from agent.loop.state import RunState, ShouldStop, StepOutcome, TotpProvider
+from agent.loop.step import run_step
+from agent.schemas import AgentResult, AgentTask, StepRecord, utcnow
+
+log = logging.getLogger(__name__)
+
+Launcher = Callable[[BrowserConfig], AbstractAsyncContextManager[Any]]
+NAVIGATION_TIMEOUT_MS = 30_000
+
+
+async def run_agent(
+    task: AgentTask,
+    llm: LLMClient,
+    browser: BrowserConfig,
+    sink: Sink | None = None,
+    should_stop: ShouldStop | None = None,
+    *,
+    timeout: float | None = None,
+    totp_provider: TotpProvider | None = None,
+    launcher: Launcher | None = None,
+) -> AgentResult:
+    """Run `task` to an end and describe it; failures come back as a result, not an exception.
+
+    `should_stop` (sync or async) is polled before each step and between actions: True cancels.
+    `timeout` (seconds) ends the run as "timed_out" at the next such check. `launcher` replaces
+    `agent.browser.open_browser` (tests use it to share one Chromium between runs).
+    """
+    state = RunState(
+        task=task,
+        llm=llm,
+        sink=sink or NullSink(),
+        should_stop=should_stop,
+        deadline=time.monotonic() + timeout if timeout else None,
+        totp_provider=totp_provider,
+        allow_hosts=list(browser.allow_private_hosts),
+        work_dir=browser.run_dir,
+    )
+    try:
+        return await _Run(state, browser, launcher or open_browser).run()
+    except Exception as exc:  # the host must always get a result it can store
+        log.exception("agent run crashed")
+        return AgentResult(status="failed", failure_reason=f"Internal error: {type(exc).__name__}: {exc}")
+
+
+def _preflight(state: RunState) -> str | None:
+    """Problems that make opening a browser pointless."""
+    if not state.llm.configured:
+        return NOT_CONFIGURED
+    try:
+        schema_validator(state.task.data_extraction_schema)
+    except SchemaError as exc:
+        return f"data_extraction_schema is not a valid JSON schema: {exc.message}"
+    return None
+
+
+class _Run:
+    def __init__(self, state: RunState, browser: BrowserConfig, launcher: Launcher) -> None:
+        self.state = state
+        self.browser = browser
+        self.launcher = launcher
+        self.steps: list[StepRecord] = []
+
+    async def run(self) -> AgentResult:
+        problem = _preflight(self.state)
+        if problem:
+            return AgentResult(status="failed", failure_reason=problem)
+        result = AgentResult(status="failed")
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                session = await stack.enter_async_context(self.launcher(self.browser))
+            except Exception as exc:
+                log.exception("browser launch failed")
+                return AgentResult(status="failed", failure_reason=f"Could not start the browser: {exc}")
+            self.state.session = session
+            await self.state.sink.browser_ready(session)
+            outcome = await self._open_start_page() or await self._run_steps()
+            self._apply(outcome, result)
+            await self._collect(session, result)
+        # The video file is complete only once the browser context has closed.
+        await self._recording(session, result)
+        return result
+
+    async def _open_start_page(self) -> StepOutcome | None:
+        url = self.state.task.url
+        if not url:
+            return None
+        try:
+            await self.state.session.goto(url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
+        except NavigationBlocked as exc:
+            return StepOutcome("fatal", f"Could not open {url}: {exc}")
+        except Exception as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            return StepOutcome("fatal", f"Could not open {url}: {first_line}")
+        return None
+
+    async def _run_steps(self) -> StepOutcome:
+        """Steps in order; a failed step is retried up to max_retries_per_step times."""
+        task = self.state.task
+        order, retry = 0, 0
+        while True:
+            stop = await self.state.stop_reason()
+            if stop:
+                return StepOutcome(
+                    stop, "The run was canceled" if stop == "canceled" else "The run timed out"
+                )
+            if order >= task.max_steps:
+                reason = f"Reached the maximum steps ({task.max_steps})"
+                return StepOutcome(
+                    "fatal", reason, errors=[{"error_code": "REACH_MAX_STEPS", "reasoning": reason}]
+                )
+            outcome = await self._step(order, retry)
+            if outcome.kind == "continue":
+                order, retry = order + 1, 0
+            elif outcome.kind == "retry" and retry < task.max_retries_per_step:
+                retry += 1
+            elif outcome.kind == "retry":
+                attempts = task.max_retries_per_step + 1
+                return StepOutcome(
+                    "fatal", f"Step {order} failed {attempts} times; last error: {outcome.reason}"
+                )
+            else:
+                return outcome
+
+    async def _step(self, order: int, retry: int) -> StepOutcome:
+        step = StepRecord(order=order, retry_index=retry)
+        self.steps.append(step)
+        await self.state.sink.step_started(step)
+        outcome = await run_step(self.state, step)
+        step.status = _step_status(outcome)
+        step.finished_at = utcnow()
+        if outcome.kind == "retry" and outcome.reason:
+            step.output = {**(step.output or {}), "error": outcome.reason}
+        await self.state.sink.step_finished(step)
+        return outcome
+
+    def _apply(self, outcome: StepOutcome, result: AgentResult) -> None:
+        result.status = "failed" if outcome.kind in ("fatal", "retry", "continue") else outcome.kind
+        result.output = outcome.output
+        result.failure_reason = None if outcome.kind == "completed" else outcome.reason
+        result.errors = list(outcome.errors)
+        result.step_count = len(self.steps)
+        result.input_tokens = sum(s.input_tokens for s in self.steps)
+        result.output_tokens = sum(s.output_tokens for s in self.steps)
+        result.total_cost = sum(s.cost for s in self.steps)
+
+    async def _collect(self, session: Any, result: AgentResult) -> None:
+        """Final screenshot and downloads, while the browser is still open."""
+        sink = self.state.sink
+        with contextlib.suppress(Exception):  # a crashed page has no final screenshot to give
+            result.final_screenshot = await session.screenshot()
+        if result.final_screenshot:
+            await send_artifact(
+                sink, None, "screenshot_final", result.final_screenshot, "final.png", "image/png"
+            )
+        result.downloaded_files = await session.wait_downloads()
+        for path in result.downloaded_files:
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            await send_artifact(sink, None, "download", path.read_bytes(), path.name, kind)
+
+    async def _recording(self, session: Any, result: AgentResult) -> None:
+        path = getattr(session, "video_path", None)
+        if path is None or not path.exists():
+            return
+        result.recording_path = path
+        await send_artifact(self.state.sink, None, "recording", path.read_bytes(), path.name, "video/webm")
+
+
+def _step_status(outcome: StepOutcome) -> str:
+    if outcome.kind in ("retry", "fatal"):
+        return "failed"
+    if outcome.kind in ("canceled", "timed_out"):
+        return "canceled"
+    return "completed"

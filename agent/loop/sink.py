@@ -1,0 +1,80 @@
+"""Where the loop reports what happens; the host persists and broadcasts, the agent does not care how."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from agent.schemas import ActionRecord, StepRecord
+
+log = logging.getLogger(__name__)
+
+# Skyvern's artifact_type values, as passed to Sink.artifact.
+ARTIFACT_TYPES = (
+    "screenshot_llm",
+    "screenshot_action",
+    "screenshot_final",
+    "llm_prompt",
+    "llm_request",
+    "llm_response",
+    "llm_response_parsed",
+    "visible_elements_tree",
+    "html_scrape",
+    "recording",
+    "download",
+)
+
+
+class Sink(Protocol):
+    async def browser_ready(self, session: Any) -> None:
+        """Once, after the browser opened: `session.page` / `session.context` allow a live view."""
+
+    async def step_started(self, step: StepRecord) -> None: ...
+
+    async def action_recorded(self, step: StepRecord, action: ActionRecord, screenshot: bytes | None) -> None:
+        """After each action ran; `screenshot` is the viewport just after it (also sent as a
+        `screenshot_action` artifact, so store one of the two)."""
+
+    async def step_finished(self, step: StepRecord) -> None: ...
+
+    async def artifact(
+        self, step: StepRecord | None, artifact_type: str, data: bytes, filename: str, content_type: str
+    ) -> None:
+        """`step` is None for run-level artifacts (final screenshot, recording, downloads)."""
+
+
+class NullSink:
+    """Does nothing; hosts subclass it and override what they need."""
+
+    async def browser_ready(self, session: Any) -> None:
+        pass
+
+    async def step_started(self, step: StepRecord) -> None:
+        pass
+
+    async def action_recorded(self, step: StepRecord, action: ActionRecord, screenshot: bytes | None) -> None:
+        pass
+
+    async def step_finished(self, step: StepRecord) -> None:
+        pass
+
+    async def artifact(
+        self, step: StepRecord | None, artifact_type: str, data: bytes, filename: str, content_type: str
+    ) -> None:
+        pass
+
+
+async def send_artifact(
+    sink: Sink,
+    step: StepRecord | None,
+    artifact_type: str,
+    data: bytes | str,
+    filename: str,
+    content_type: str,
+) -> None:
+    """Hand an artifact to the sink; a failure to store one is logged, not fatal to the run."""
+    payload = data.encode() if isinstance(data, str) else data
+    try:
+        await sink.artifact(step, artifact_type, payload, filename, content_type)
+    except Exception:
+        log.exception("sink failed to store artifact %s", filename)

@@ -1,0 +1,85 @@
+"""The loop's side of every LLM exchange: artifacts, token accounting, one correction on a bad answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from agent.actions import AnswerError
+from agent.llm import LLMClient, LLMReply
+from agent.loop.sink import Sink, send_artifact
+from agent.prompts import correction_messages
+from agent.schemas import StepRecord
+
+
+def _prompt_text(messages: list[dict[str, Any]]) -> str:
+    parts = []
+    for message in messages:
+        content = message["content"]
+        text = content if isinstance(content, str) else json.dumps(content)
+        parts.append(f"## {message['role']}\n{text}")
+    return "\n\n".join(parts)
+
+
+def _jsonable(value: Any) -> str:
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(mode="json", exclude_none=True)
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+class StepTalker:
+    """Implements `agent.actions.Asker` for one step: every call is charged to `step`."""
+
+    def __init__(self, llm: LLMClient, sink: Sink, step: StepRecord) -> None:
+        self.llm = llm
+        self.sink = sink
+        self.step = step
+        self._calls = 0
+
+    async def __call__(
+        self, messages: list[dict[str, Any]], parse: Callable[[str], Any], images: list[bytes] | None = None
+    ) -> Any:
+        reply = await self._send(messages, images)
+        try:
+            return await self._parsed(parse(reply.text))
+        except ValueError as exc:
+            # Tell the model once what was wrong; a second miss fails the step.
+            messages = correction_messages(messages, reply.text, str(exc))
+        reply = await self._send(messages, images)
+        try:
+            return await self._parsed(parse(reply.text))
+        except ValueError as exc:
+            raise AnswerError(f"the LLM's answer was unusable twice: {exc}") from exc
+
+    async def _send(self, messages: list[dict[str, Any]], images: list[bytes] | None) -> LLMReply:
+        self._calls += 1
+        await self._artifact("llm_prompt", _prompt_text(messages), "txt", "text/plain")
+        request = {"model": self.llm.config.model, "messages": messages, "images": len(images or [])}
+        await self._artifact("llm_request", json.dumps(request, indent=2), "json", "application/json")
+        reply = await self.llm.complete(messages, images=images)
+        self._charge(reply)
+        response = {
+            "text": reply.text,
+            "input_tokens": reply.input_tokens,
+            "output_tokens": reply.output_tokens,
+        }
+        await self._artifact("llm_response", json.dumps(response, indent=2), "json", "application/json")
+        return reply
+
+    async def _parsed(self, value: Any) -> Any:
+        await self._artifact("llm_response_parsed", _jsonable(value), "json", "application/json")
+        return value
+
+    def _charge(self, reply: LLMReply) -> None:
+        step = self.step
+        step.input_tokens += reply.input_tokens
+        step.output_tokens += reply.output_tokens
+        step.reasoning_tokens += reply.reasoning_tokens
+        step.cached_tokens += reply.cached_tokens
+        step.cost += reply.cost
+        step.llm_model = reply.model or step.llm_model
+
+    async def _artifact(self, kind: str, data: str, ext: str, content_type: str) -> None:
+        filename = f"step{self.step.order}_{self.step.retry_index}_{self._calls}_{kind}.{ext}"
+        await send_artifact(self.sink, self.step, kind, data, filename, content_type)

@@ -1,0 +1,121 @@
+"""Prompt templates (the .md files beside this module) and the builders that fill them.
+
+Every system prompt starts with a `Prompt-Kind: <kind>` line. Models ignore it, but it lets a scripted
+test LLM (tests/support/fake_llm.py) tell a planning call from a completion check or an extraction.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+KIND_MARKER = "Prompt-Kind: "
+PROMPT_KINDS = ("plan", "verify", "extract")
+# First words of the message sent after an unusable answer (see correction.md).
+CORRECTION_MARKER = "Your previous answer could not be used"
+PAGE_OPEN = "<<<PAGE "
+PAGE_CLOSE = "<<<END PAGE "
+TOTP_PLACEHOLDER = "{{totp_code}}"
+
+_DIR = Path(__file__).parent
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((_DIR / f"{name}.md").read_text(encoding="utf-8"))
+
+
+def render(name: str, **values: Any) -> str:
+    """Fill template `name` ($placeholders); a missing value is a bug, so it raises KeyError."""
+    return _template(name).substitute(**values)
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the prompts show of the current page."""
+
+    url: str
+    title: str
+    text: str
+
+
+def fence_page(text: str) -> str:
+    """Wrap untrusted page text between boundary lines with a random token the page cannot forge."""
+    token = secrets.token_hex(8)
+    return f"{PAGE_OPEN}{token}>>>\n{text}\n{PAGE_CLOSE}{token}>>>"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def _history(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines) if lines else "(none yet)"
+
+
+def plan_messages(
+    *,
+    goal: str,
+    page: PageView,
+    history: list[str],
+    id_attribute: str,
+    payload: dict[str, Any] | None = None,
+    error_codes: dict[str, str] | None = None,
+    totp_available: bool = False,
+) -> list[dict[str, Any]]:
+    codes = render("error_codes", mapping=_json(error_codes)) if error_codes else ""
+    user = render(
+        "plan_user",
+        goal=goal,
+        payload=_json(payload) if payload else "(none)",
+        totp=render("totp") if totp_available else "",
+        error_codes=codes,
+        history=_history(history),
+        url=page.url,
+        title=page.title,
+        page=fence_page(page.text),
+    )
+    system = render("plan_system", id_attribute=id_attribute)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def verify_messages(*, goal: str, page: PageView, history: list[str] | None) -> list[dict[str, Any]]:
+    """`history` is None when the task does not want the action history in the check."""
+    note = ", and the actions taken so far" if history is not None else ""
+    history_text = f"\nActions taken (oldest first):\n{_history(history)}\n" if history is not None else ""
+    system = render("verify_system", history_note=note)
+    user = render(
+        "verify_user",
+        goal=goal,
+        history=history_text,
+        url=page.url,
+        title=page.title,
+        page=fence_page(page.text),
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def extract_messages(*, goal: str, page: PageView, schema: Any) -> list[dict[str, Any]]:
+    user = render(
+        "extract_user",
+        goal=goal,
+        schema=_json(schema) if schema is not None else "(none: answer with whatever JSON fits best)",
+        url=page.url,
+        title=page.title,
+        page=fence_page(page.text),
+    )
+    return [{"role": "system", "content": render("extract_system")}, {"role": "user", "content": user}]
+
+
+def correction_messages(messages: list[dict[str, Any]], bad_answer: str, error: str) -> list[dict[str, Any]]:
+    """The conversation so far plus the unusable answer and what was wrong with it."""
+    return [
+        *messages,
+        {"role": "assistant", "content": bad_answer},
+        {"role": "user", "content": render("correction", error=error)},
+    ]

@@ -1,0 +1,204 @@
+"""Pydantic models at the agent's edges: the task in, the records out, and the LLM's action list.
+
+The host (Django) builds an `AgentTask`, receives `StepRecord`/`ActionRecord` through its sink and an
+`AgentResult` at the end. `PlannedAction` is what the LLM must answer with; it rejects unknown fields so
+a sloppy answer is reported back to the model instead of half-working.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ActionType = Literal[
+    "click",
+    "input_text",
+    "select_option",
+    "checkbox",
+    "upload_file",
+    "hover",
+    "scroll",
+    "keypress",
+    "wait",
+    "goto_url",
+    "reload_page",
+    "go_back",
+    "extract",
+    "complete",
+    "terminate",
+    "solve_captcha",
+]
+ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
+# Action types that need an element id to do anything.
+ELEMENT_ACTIONS = frozenset({"click", "input_text", "select_option", "checkbox", "upload_file", "hover"})
+
+RunStatus = Literal["completed", "failed", "terminated", "canceled", "timed_out"]
+StepStatus = Literal["running", "completed", "failed", "canceled"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgentTask(BaseModel):
+    """What the host asks the agent to do (Skyvern's task request, minus transport fields)."""
+
+    prompt: str
+    url: str | None = None
+    title: str | None = None
+    data_extraction_schema: dict[str, Any] | list[Any] | None = None
+    error_code_mapping: dict[str, str] | None = None
+    max_steps: int = Field(default=10, ge=1)
+    include_action_history_in_verification: bool = False
+    totp_identifier: str | None = None
+    totp_secret: str | None = None
+    navigation_payload: dict[str, Any] | None = None
+    max_retries_per_step: int = Field(default=2, ge=0)
+    max_screenshot_scrolls: int | None = Field(default=None, ge=0)
+
+
+class SelectOption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = None
+    value: str | None = None
+    index: int | None = None
+
+    @model_validator(mode="after")
+    def _one_is_set(self) -> SelectOption:
+        if self.label is None and self.value is None and self.index is None:
+            raise ValueError("option needs at least one of label, value or index")
+        return self
+
+
+class PlannedAction(BaseModel):
+    """One action as the LLM proposes it. Field names follow Skyvern's wire shape (`id`, `option`...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action_type: ActionType
+    id: str | None = None
+    reasoning: str | None = None
+    text: str | None = None
+    option: SelectOption | None = None
+    file_url: str | None = None
+    is_checked: bool | None = None
+    direction: Literal["up", "down"] | None = None
+    key: str | None = None
+    seconds: float | None = Field(default=None, ge=0, le=60)
+    url: str | None = None
+    data: Any = None
+    error_code: str | None = None
+
+    @field_validator("action_type", mode="before")
+    @classmethod
+    def _lowercase(cls, value: Any) -> Any:
+        # Models copy examples in either case ("CLICK" or "click"); both mean the same.
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _required_fields(self) -> PlannedAction:
+        missing = [name for name in _REQUIRED.get(self.action_type, ()) if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{self.action_type} needs {', '.join(missing)}")
+        return self
+
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "click": ("id",),
+    "input_text": ("id", "text"),
+    "select_option": ("id", "option"),
+    "checkbox": ("id", "is_checked"),
+    "upload_file": ("id", "file_url"),
+    "hover": ("id",),
+    "keypress": ("key",),
+    "goto_url": ("url",),
+}
+
+
+class ActionPlan(BaseModel):
+    """The planning answer. Extra top-level keys (a model's own notes) are tolerated, actions are not."""
+
+    actions: list[PlannedAction] = Field(min_length=1)
+
+
+class Verdict(BaseModel):
+    """The completion check's answer."""
+
+    goal_achieved: bool
+    reasoning: str | None = None
+
+
+class ActionResult(BaseModel):
+    """What an action handler reports. Handlers never raise; they describe the failure here."""
+
+    success: bool
+    error_type: str | None = None
+    error_message: str | None = None
+    data: Any = None
+    download_triggered: bool = False
+
+    @classmethod
+    def ok(cls, data: Any = None, *, download_triggered: bool = False) -> ActionResult:
+        return cls(success=True, data=data, download_triggered=download_triggered)
+
+    @classmethod
+    def fail(cls, error_type: str, message: str, data: Any = None) -> ActionResult:
+        return cls(success=False, error_type=error_type, error_message=message, data=data)
+
+
+class ActionRecord(BaseModel):
+    """One executed action, as the host stores it (Skyvern's Action row)."""
+
+    index: int
+    action_type: str
+    element_id: str | None = None
+    reasoning: str | None = None
+    text: str | None = None
+    option: dict[str, Any] | None = None
+    file_url: str | None = None
+    status: Literal["completed", "failed"] = "completed"
+    error_type: str | None = None
+    error_message: str | None = None
+    data: Any = None
+    download_triggered: bool = False
+
+
+class StepRecord(BaseModel):
+    """One observe → decide → act round, as the host stores it (Skyvern's Step row)."""
+
+    order: int
+    retry_index: int = 0
+    status: StepStatus = "running"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    cost: float = 0.0
+    llm_model: str | None = None
+    output: dict[str, Any] | None = None
+    actions: list[ActionRecord] = Field(default_factory=list)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class AgentResult(BaseModel):
+    status: RunStatus
+    output: Any = None
+    failure_reason: str | None = None
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    downloaded_files: list[Path] = Field(default_factory=list)
+    recording_path: Path | None = None
+    final_screenshot: bytes | None = None
+    step_count: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_cost: float = 0.0
