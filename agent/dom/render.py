@@ -1,0 +1,113 @@
+"""Render a snapshot as the terse pseudo-HTML the LLM reads, one element or text per line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agent.dom.model import Element, TextLine
+
+VOID_TAGS = frozenset({"input", "select"})
+NATIVE_TAGS = frozenset({"a", "button", "input", "select", "textarea", "summary", "label", "option"})
+# Order in which attributes are written; anything else in attrs is left out of the prompt.
+ATTR_ORDER = (
+    "type", "name", "placeholder", "value", "href", "checked", "selected", "expanded", "pressed",
+    "valuenow", "disabled", "readonly", "required", "multiple", "accept", "min", "max", "contenteditable",
+)  # fmt: skip
+DEFAULT_TYPES = frozenset({"text"})
+MAX_PROMPT_OPTIONS = 25
+SECTION_BELOW = "-- below the visible area --"
+SECTION_ABOVE = "-- above the visible area --"
+
+
+def _quote(value: str) -> str:
+    if value and all(c.isalnum() or c in "-_./:@#" for c in value):
+        return value
+    return '"' + value.replace('"', "'") + '"'
+
+
+def _attr(key: str, value: str | bool) -> str:
+    return key if value is True else f"{key}={_quote(str(value))}"
+
+
+def _tag(element: Element) -> str:
+    """Custom widgets show their role as the tag: `<combobox>` says more than `<div>`."""
+    if element.tag not in NATIVE_TAGS and element.role:
+        return element.role
+    return element.tag
+
+
+def _attrs(element: Element, tag: str) -> list[str]:
+    parts = []
+    for key in ATTR_ORDER:
+        value = element.attrs.get(key)
+        if value is None or value == "" or value is False:
+            continue
+        if key == "type" and (value in DEFAULT_TYPES or tag != "input" and element.tag != "label"):
+            continue
+        parts.append(_attr(key, value))
+    if element.tag not in NATIVE_TAGS and element.role and tag != element.role:
+        parts.insert(0, _attr("role", element.role))
+    return parts
+
+
+def _options(element: Element) -> str:
+    shown = [o.label + ("*" if o.selected else "") for o in element.options[:MAX_PROMPT_OPTIONS]]
+    more = element.option_count - len(shown)
+    return " | ".join(shown) + (f" | …{more} more" if more > 0 else "")
+
+
+def element_line(element: Element) -> str:
+    tag = _tag(element)
+    attrs = _attrs(element, tag)
+    body = element.text
+    label = element.label
+    if tag == "select":
+        body = _options(element)
+    elif not body and tag not in VOID_TAGS:
+        body, label = label, ""
+    if label and label != element.attrs.get("placeholder") and label not in body:
+        attrs.insert(0, _attr("label", label))
+    head = f"[{element.id}]<{' '.join([tag, *attrs])}>"
+    if tag in VOID_TAGS and tag != "select":
+        return head
+    return f"{head}{body}</{tag}>"
+
+
+def text_line(text: TextLine) -> str:
+    return ("#" * text.heading + " " if text.heading else "") + text.text
+
+
+def _section(node: Element | TextLine, viewport_height: float) -> int:
+    """0 on screen, 1 below it, 2 above it: the model reads what a person sees first."""
+    if node.in_viewport:
+        return 0
+    return 2 if node.rect[1] + node.rect[3] <= 0 else 1
+
+
+def render(nodes: Sequence[Element | TextLine], max_chars: int, viewport_height: float) -> tuple[str, int]:
+    """Viewport-first lines under `max_chars`; overlay lines are always kept. Returns (text, lines cut).
+
+    1. Sort nodes stably by section (on screen, below, above), keeping document order inside each.
+    2. Reserve room for every overlay line (dialogs must never be cut).
+    3. Fill the rest in order until a line does not fit; everything after it is cut.
+    """
+    ordered = sorted(nodes, key=lambda n: _section(n, viewport_height))
+    lines = [(element_line(n) if isinstance(n, Element) else text_line(n), n) for n in ordered]
+    budget = max_chars - sum(len(line) + 1 for line, node in lines if node.in_overlay)
+    out: list[str] = []
+    section, cut, full = 0, 0, False
+    for line, node in lines:
+        if not node.in_overlay:
+            full = full or len(line) + 1 > budget
+            if full:
+                cut += 1
+                continue
+            budget -= len(line) + 1
+        current = _section(node, viewport_height)
+        if current != section:
+            section = current
+            out.append(SECTION_BELOW if current == 1 else SECTION_ABOVE)
+        out.append(line)
+    if cut:
+        out.append(f"-- {cut} more lines cut; scroll to see them --")
+    return "\n".join(out), cut

@@ -1,0 +1,332 @@
+// Builds the element tree of one frame's document for agent/dom.
+// Called as `frame.evaluate(source, args)`; returns plain JSON. Rects are in this frame's viewport.
+// Python stitches frames together, renders the prompt and keeps the id counter across frames.
+(args) => {
+  const ATTR = args.attr;
+  const FRAME_ATTR = args.frameAttr;
+  const MAX_TEXT = args.maxText;
+  const MAX_LABEL = args.maxLabel;
+  const MAX_OPTIONS = args.maxOptions;
+  const VW = window.innerWidth;
+  const VH = window.innerHeight;
+
+  const SKIP = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "META", "LINK", "TITLE", "BASE"]);
+  const ROLES = new Set([
+    "button", "link", "checkbox", "radio", "combobox", "listbox", "option", "tab", "menuitem",
+    "menuitemcheckbox", "menuitemradio", "switch", "textbox", "searchbox", "slider", "spinbutton", "treeitem",
+  ]);
+  const INLINE = new Set(["inline", "inline-block", "inline-flex", "inline-grid", "contents", "ruby"]);
+  const INPUT_ROLES = {
+    checkbox: "checkbox", radio: "radio", range: "slider", search: "searchbox", number: "spinbutton",
+    button: "button", submit: "button", reset: "button", image: "button", file: "button",
+  };
+
+  const nodes = [];
+  const frames = [];
+  const used = new Set();
+  const fresh = [];
+  let maxSeen = -1;
+
+  // 1. What sits on top at a point, descending into open shadow roots (elementFromPoint retargets to hosts).
+  const deepHit = (x, y) => {
+    let hit = document.elementFromPoint(x, y);
+    while (hit && hit.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    return hit;
+  };
+  const within = (el, node) => {
+    for (let n = node; n; n = n.parentNode || n.host) if (n === el) return true;
+    return false;
+  };
+  const fixedAncestor = (node) => {
+    for (let n = node; n && n.nodeType === 1; n = n.parentElement || (n.getRootNode() && n.getRootNode().host)) {
+      if (n === document.body || n === document.documentElement) return null;
+      if (getComputedStyle(n).position === "fixed") return n;
+    }
+    return null;
+  };
+
+  // 2. A full-viewport fixed layer (modal backdrop) or a showModal() dialog blocks everything outside it.
+  const modalDialog = (() => {
+    try { return document.querySelector("dialog:modal"); } catch (e) { return null; }
+  })();
+  const cornerHits = [[4, 4], [VW - 5, 4], [4, VH - 5], [VW - 5, VH - 5]].map(([x, y]) => deepHit(x, y));
+  const blocked = !!modalDialog || (VW > 10 && VH > 10 && cornerHits.every((h) => h && fixedAncestor(h)));
+
+  const intersect = (a, b) => {
+    const l = Math.max(a.l, b.l), t = Math.max(a.t, b.t), r = Math.min(a.r, b.r), btm = Math.min(a.b, b.b);
+    return r - l >= 1 && btm - t >= 1 ? { l, t, r, b: btm } : null;
+  };
+  const box = (r) => ({ l: r.left, t: r.top, r: r.right, b: r.bottom });
+  const VIEW = { l: 0, t: 0, r: VW, b: VH };
+
+  // 3. Visible means: some sample point inside the on-screen part hits the element (or its label).
+  const reachable = (el, vis) => {
+    const onScreen = intersect(vis, VIEW);
+    if (!onScreen) return true; // cannot hit-test off screen; clipping and blocking were checked already
+    const w = onScreen.r - onScreen.l, h = onScreen.b - onScreen.t;
+    const points = [[0.5, 0.5], [0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]];
+    for (const [fx, fy] of points) {
+      const hit = deepHit(onScreen.l + w * fx, onScreen.t + h * fy);
+      if (!hit) continue;
+      if (within(el, hit)) return true;
+      if (el.labels && Array.from(el.labels).some((l) => within(l, hit))) return true;
+    }
+    return false;
+  };
+
+  const clean = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const cut = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+  const textOf = (el) => clean(el ? el.textContent : "");
+
+  const labelledBy = (el) => {
+    const ids = (el.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
+    const root = el.getRootNode();
+    return clean(ids.map((id) => textOf(root.getElementById ? root.getElementById(id) : null)).join(" "));
+  };
+  // Text of a <label> without the text of the control it wraps (a wrapped <select> would add every option).
+  const labelText = (label, control) => {
+    let out = "";
+    const walk = (n) => {
+      if (n === control) return;
+      if (n.nodeType === 3) out += n.data;
+      else if (n.nodeType === 1 && !["SELECT", "TEXTAREA", "SCRIPT", "STYLE"].includes(n.tagName)) n.childNodes.forEach(walk);
+    };
+    walk(label);
+    return clean(out);
+  };
+  const labelOf = (el) => {
+    const byId = el.hasAttribute("aria-labelledby") ? labelledBy(el) : "";
+    if (byId) return byId;
+    const aria = clean(el.getAttribute("aria-label"));
+    if (aria) return aria;
+    if (el.labels && el.labels.length) {
+      const text = clean(Array.from(el.labels).map((l) => labelText(l, el)).join(" "));
+      if (text) return text;
+    }
+    return clean(el.getAttribute("title") || el.getAttribute("alt") || "");
+  };
+
+  const roleOf = (el, tag) => {
+    const explicit = (el.getAttribute("role") || "").split(/\s+/)[0];
+    if (explicit) return explicit;
+    if (tag === "INPUT") return INPUT_ROLES[(el.type || "text").toLowerCase()] || "textbox";
+    return { A: "link", BUTTON: "button", SELECT: el.multiple || el.size > 1 ? "listbox" : "combobox",
+      TEXTAREA: "textbox", SUMMARY: "button", OPTION: "option" }[tag] || "";
+  };
+
+  const controlHidden = (ctl) => {
+    const s = getComputedStyle(ctl);
+    const r = ctl.getBoundingClientRect();
+    if (s.display === "none" || s.visibility !== "visible" || parseFloat(s.opacity) === 0) return true;
+    if (r.width < 2 || r.height < 2) return true;
+    return !reachable(ctl, box(r));
+  };
+
+  const interactive = (el, tag, s, ctx) => {
+    if (tag === "LABEL") {
+      const ctl = el.control;
+      return !!ctl && ctl.type !== "hidden" && controlHidden(ctl);
+    }
+    if (tag === "INPUT") return el.type !== "hidden";
+    if (tag === "BUTTON" || tag === "SELECT" || tag === "TEXTAREA" || tag === "SUMMARY") return true;
+    if (tag === "A") return el.hasAttribute("href");
+    const role = el.getAttribute("role");
+    if (role && ROLES.has(role.split(/\s+/)[0])) return true;
+    if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return true;
+    if (el.hasAttribute("onclick") || typeof el.onclick === "function") return true;
+    return s.cursor === "pointer" && !ctx.pointer;
+  };
+
+  const shortUrl = (u) => {
+    if (!u) return u;
+    if (u.startsWith("data:")) return u.slice(0, u.indexOf(/[;,]/.exec(u) ? /[;,]/.exec(u).index : 20)) + ",…";
+    return u.length > 80 ? u.slice(0, 60) + "…" + u.slice(-15) : u;
+  };
+
+  const attrsOf = (el, tag, role) => {
+    const a = {};
+    const put = (k, v) => { if (v !== null && v !== undefined && v !== "" && v !== false) a[k] = v; };
+    const ctl = tag === "LABEL" ? el.control : el;
+    if (ctl.tagName === "INPUT") {
+      const type = (ctl.type || "text").toLowerCase();
+      put("type", type);
+      if (type === "checkbox" || type === "radio") put("checked", ctl.checked);
+      else if (type === "password") put("value", ctl.value ? "••••" : "");
+      else if (type === "file") put("value", Array.from(ctl.files || []).map((f) => f.name).join(", "));
+      else if (!["submit", "button", "reset", "image"].includes(type)) put("value", cut(ctl.value, 200));
+      put("accept", ctl.getAttribute("accept"));
+      put("min", ctl.getAttribute("min"));
+      put("max", ctl.getAttribute("max"));
+      put("multiple", ctl.multiple);
+    } else if (ctl.tagName === "TEXTAREA") put("value", cut(ctl.value, 200));
+    else if (ctl.tagName === "SELECT") put("multiple", ctl.multiple);
+    if (el.isContentEditable && tag !== "INPUT" && tag !== "TEXTAREA") put("contenteditable", true);
+    put("name", ctl.getAttribute("name"));
+    put("placeholder", clean(ctl.getAttribute("placeholder")));
+    if (tag === "A") put("href", shortUrl(el.getAttribute("href")));
+    put("disabled", ctl.disabled || el.getAttribute("aria-disabled") === "true");
+    put("readonly", ctl.readOnly && ctl.tagName !== "SELECT");
+    put("required", ctl.required || el.getAttribute("aria-required") === "true");
+    for (const k of ["aria-checked", "aria-selected", "aria-expanded", "aria-pressed", "aria-valuenow"]) {
+      const v = el.getAttribute(k);
+      if (v !== null) put(k.slice(5), v);
+    }
+    if (tag === "OPTION") put("selected", el.selected);
+    return a;
+  };
+
+  const optionsOf = (sel) => Array.from(sel.options).slice(0, MAX_OPTIONS).map((o) => ({
+    label: cut(clean(o.label || o.textContent), MAX_LABEL), value: o.value, selected: o.selected,
+  }));
+
+  // 4. The walk. ctx: clip (on-screen box of the nearest clipping ancestor), clipScroll (that ancestor
+  // scrolls, so clipped content is reachable), owner (element record collecting text), block (text
+  // record key), pointer (parent cursor), overlay (inside a dialog or high fixed layer), heading level.
+  const pushText = (ctx, raw) => {
+    const last = nodes[nodes.length - 1];
+    if (last && last.k === "t" && last.block === ctx.block) { last.raw += raw; return; }
+    nodes.push({ k: "t", block: ctx.block, raw, h: ctx.heading, rect: ctx.rect, inView: ctx.inView,
+      overlay: ctx.overlay });
+  };
+
+  const visitText = (node, ctx) => {
+    if (!ctx.shown) return;
+    if (ctx.owner) { ctx.owner.raw += node.data; return; }
+    if (!node.data.trim()) { const last = nodes[nodes.length - 1]; if (last && last.k === "t") last.raw += " "; return; }
+    if (ctx.covered === undefined) ctx.covered = ctx.inView && !reachable(ctx.el, ctx.vis);
+    if (!ctx.covered) pushText(ctx, node.data);
+  };
+
+  const record = (el, tag, s, ctx, vis, inView) => {
+    const role = roleOf(el, tag);
+    const rec = { k: "e", el, tag: tag.toLowerCase(), role, raw: "", label: labelOf(el), attrs: attrsOf(el, tag, role),
+      rect: [vis.l, vis.t, vis.r - vis.l, vis.b - vis.t], inView, overlay: ctx.overlay };
+    if (tag === "LABEL") rec.role = roleOf(el.control, el.control.tagName);
+    if (tag === "SELECT") { rec.options = optionsOf(el); rec.optionCount = el.options.length; }
+    const id = el.getAttribute(ATTR);
+    if (id !== null && !used.has(id)) {
+      used.add(id);
+      rec.id = id;
+      if (/^\d+$/.test(id)) maxSeen = Math.max(maxSeen, Number(id));
+    } else fresh.push(rec);
+    nodes.push(rec);
+    return rec;
+  };
+
+  const frameRecord = (el, vis, inView) => {
+    if (!el.getAttribute(FRAME_ATTR)) el.setAttribute(FRAME_ATTR, String(Math.random()).slice(2, 10));
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    const x = r.left + el.clientLeft + parseFloat(s.paddingLeft);
+    const y = r.top + el.clientTop + parseFloat(s.paddingTop);
+    frames.push({ key: el.getAttribute(FRAME_ATTR), x, y, clip: [vis.l, vis.t, vis.r, vis.b], inView });
+    nodes.push({ k: "f", key: el.getAttribute(FRAME_ATTR) });
+  };
+
+  const isOverlay = (el, tag, s) => {
+    const role = el.getAttribute("role");
+    if (role === "dialog" || role === "alertdialog" || el.getAttribute("aria-modal") === "true") return true;
+    if (tag === "DIALOG" && el.open) return true;
+    return s.position === "fixed" && (parseInt(s.zIndex, 10) || 0) >= 10;
+  };
+
+  const childClip = (el, s, ctx, rect) => {
+    if (s.overflowX === "visible" && s.overflowY === "visible") return null;
+    if (el === document.body || el === document.documentElement) return null;
+    const scrolls = /(auto|scroll)/.test(s.overflowX + s.overflowY);
+    const inner = { l: rect.left + el.clientLeft, t: rect.top + el.clientTop,
+      r: rect.left + el.clientLeft + el.clientWidth, b: rect.top + el.clientTop + el.clientHeight };
+    return { clip: ctx.clip ? intersect(ctx.clip, inner) || { l: 0, t: 0, r: 0, b: 0 } : inner, scrolls };
+  };
+
+  const visitChildren = (parent, ctx) => {
+    const root = parent.shadowRoot;
+    if (root) root.childNodes.forEach((n) => visit(n, ctx));
+    const kids = parent.tagName === "SLOT" ? parent.assignedNodes() : [];
+    (kids.length ? kids : parent.childNodes).forEach((n) => visit(n, ctx));
+  };
+
+  const visit = (node, ctx) => {
+    if (node.nodeType === 3) return visitText(node, ctx);
+    if (node.nodeType !== 1) return;
+    const el = node;
+    const tag = el.tagName.toUpperCase();
+    if (SKIP.has(tag)) return;
+    if (ctx.modal && !within(ctx.modal, el) && !within(el, ctx.modal)) return;
+    if (el.getAttribute("aria-hidden") === "true" || el.inert) return;
+    const s = getComputedStyle(el);
+    if (s.display === "none" || parseFloat(s.opacity) === 0) return;
+    if (s.display === "contents") return visitChildren(el, { ...ctx, pointer: s.cursor === "pointer" });
+    const rect = el.getBoundingClientRect();
+    const fixed = s.position === "fixed";
+    const overlay = ctx.overlay || isOverlay(el, tag, s);
+    const clip = fixed ? null : ctx.clip;
+    const raw = box(rect);
+    const sized = rect.width >= 2 && rect.height >= 2;
+    const vis = clip ? intersect(raw, clip) : raw;
+    // Clipped by a scroller: reachable by scrolling it. Clipped by overflow:hidden: gone.
+    const clippedAway = !vis && !(ctx.clipScroll && !fixed);
+    const offPage = raw.r <= 0 || raw.b + window.scrollY <= 0;
+    const shown = s.visibility === "visible" && !clippedAway && !offPage;
+    const inView = !!(vis && intersect(vis, VIEW)) && shown;
+    const vbox = vis || raw;
+    const blockedOut = blocked && !overlay && !inView;
+    let owner = ctx.owner;
+    if (shown && sized && !blockedOut && tag !== "IFRAME" && tag !== "FRAME" && interactive(el, tag, s, ctx)) {
+      if (!inView || reachable(el, vbox)) owner = record(el, tag, s, ctx, vbox, inView);
+    }
+    if ((tag === "IFRAME" || tag === "FRAME") && shown && sized && !blockedOut && (!inView || reachable(el, vbox))) {
+      return frameRecord(el, vbox, inView);
+    }
+    if (tag === "SELECT" || tag === "TEXTAREA") return;
+    if (tag === "IMG" && owner) owner.raw += " " + (el.alt || "");
+    const quiet = tag === "LABEL" && !!el.control && owner === ctx.owner;
+    const level = /^H([1-6])$/.exec(tag);
+    const newBlock = !INLINE.has(s.display) && s.display !== "table-cell";
+    const cc = childClip(el, s, ctx, rect);
+    const next = {
+      ...ctx, el, vis: vbox, rect: [vbox.l, vbox.t, vbox.r - vbox.l, vbox.b - vbox.t], inView, overlay, owner,
+      shown: shown && !blockedOut && !(quiet && !owner), covered: undefined, pointer: s.cursor === "pointer",
+      heading: level ? Number(level[1]) : ctx.heading,
+      block: newBlock || owner !== ctx.owner ? el : ctx.block,
+      clip: cc ? cc.clip : clip, clipScroll: cc ? cc.scrolls : fixed ? false : ctx.clipScroll,
+    };
+    if (s.display === "table-cell" && !owner) {
+      const last = nodes[nodes.length - 1];
+      if (last && last.k === "t" && last.block === ctx.block) last.raw += " | ";
+    }
+    visitChildren(el, next);
+    if (owner && newBlock && owner === ctx.owner) owner.raw += " ";
+  };
+
+  const top = { clip: null, clipScroll: false, owner: null, block: null, pointer: false, overlay: false,
+    heading: 0, shown: true, inView: true, el: document.body, vis: VIEW, rect: [0, 0, VW, VH],
+    modal: modalDialog };
+  if (document.body) visit(document.body, top);
+
+  // 5. New ids continue after every id already in use, so a reloaded counter never reuses one.
+  const start = args.start === null || args.start === undefined ? window.__skNext || 1 : args.start;
+  let next = Math.max(start, maxSeen + 1);
+  for (const rec of fresh) {
+    rec.id = String(next++);
+    rec.el.setAttribute(ATTR, rec.id);
+  }
+  window.__skNext = next;
+  const out = [];
+  for (const n of nodes) {
+    if (n.k === "f") { out.push(n); continue; }
+    const text = clean(n.raw);
+    if (n.k === "t") {
+      if (!text || /^[\W_]{1,2}$/u.test(text)) continue;
+      out.push({ k: "t", text: cut(text, MAX_TEXT), h: n.h, rect: n.rect, inView: n.inView, overlay: n.overlay });
+      continue;
+    }
+    const { el, raw, ...rest } = n;
+    out.push({ ...rest, text: cut(text, MAX_LABEL), label: cut(n.label, MAX_LABEL) });
+  }
+  return { nodes: out, frames, next, blocked, viewport: [VW, VH], url: location.href, title: document.title };
+}
