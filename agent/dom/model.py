@@ -44,8 +44,8 @@ class Element(BaseModel):
 
     @property
     def name(self) -> str:
-        """What a person would call it: its visible text, else its label."""
-        return self.text or self.label
+        """What a person would call it: its visible text, else its label, else its placeholder."""
+        return self.text or self.label or str(self.attrs.get("placeholder", ""))
 
 
 class TextLine(BaseModel):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from agent.dom.model import Element, TextLine
 
-VOID_TAGS = frozenset({"input", "select"})
+VOID_TAGS = frozenset({"input", "select", "textarea"})
 NATIVE_TAGS = frozenset({"a", "button", "input", "select", "textarea", "summary", "label", "option"})
 # Order in which attributes are written; anything else in attrs is left out of the prompt.
 ATTR_ORDER = (
@@ -68,7 +68,7 @@ def element_line(element: Element) -> str:
     if label and label != element.attrs.get("placeholder") and label not in body:
         attrs.insert(0, _attr("label", label))
     head = f"[{element.id}]<{' '.join([tag, *attrs])}>"
-    if tag in VOID_TAGS and tag != "select":
+    if tag in VOID_TAGS and tag != "select":  # their content is the value attribute
         return head
     return f"{head}{body}</{tag}>"
 

@@ -143,7 +143,7 @@
 
   const shortUrl = (u) => {
     if (!u) return u;
-    if (u.startsWith("data:")) return u.slice(0, u.indexOf(/[;,]/.exec(u) ? /[;,]/.exec(u).index : 20)) + ",…";
+    if (u.startsWith("data:")) { const m = /[;,]/.exec(u); return u.slice(0, m ? m.index : 20) + ",…"; }
     return u.length > 80 ? u.slice(0, 60) + "…" + u.slice(-15) : u;
   };
 
@@ -157,7 +157,7 @@
       if (type === "checkbox" || type === "radio") put("checked", ctl.checked);
       else if (type === "password") put("value", ctl.value ? "••••" : "");
       else if (type === "file") put("value", Array.from(ctl.files || []).map((f) => f.name).join(", "));
-      else if (!["submit", "button", "reset", "image"].includes(type)) put("value", cut(ctl.value, 200));
+      else if (type !== "image") put("value", cut(ctl.value, 200));
       put("accept", ctl.getAttribute("accept"));
       put("min", ctl.getAttribute("min"));
       put("max", ctl.getAttribute("max"));
@@ -266,8 +266,9 @@
     const overlay = ctx.overlay || isOverlay(el, tag, s);
     const clip = fixed ? null : ctx.clip;
     const raw = box(rect);
-    const sized = rect.width >= 2 && rect.height >= 2;
     const vis = clip ? intersect(raw, clip) : raw;
+    const sizedBox = vis || raw;
+    const sized = sizedBox.r - sizedBox.l >= 2 && sizedBox.b - sizedBox.t >= 2;
     // Clipped by a scroller: reachable by scrolling it. Clipped by overflow:hidden: gone.
     const clippedAway = !vis && !(ctx.clipScroll && !fixed);
     const offPage = raw.r <= 0 || raw.b + window.scrollY <= 0;
@@ -290,7 +291,7 @@
     const cc = childClip(el, s, ctx, rect);
     const next = {
       ...ctx, el, vis: vbox, rect: [vbox.l, vbox.t, vbox.r - vbox.l, vbox.b - vbox.t], inView, overlay, owner,
-      shown: shown && !blockedOut && !(quiet && !owner), covered: undefined, pointer: s.cursor === "pointer",
+      shown: shown && !blockedOut && !(quiet && !owner) && !(cc && !cc.scrolls && !sized), covered: undefined, pointer: s.cursor === "pointer",
       heading: level ? Number(level[1]) : ctx.heading,
       block: newBlock || owner !== ctx.owner ? el : ctx.block,
       clip: cc ? cc.clip : clip, clipScroll: cc ? cc.scrolls : fixed ? false : ctx.clipScroll,
