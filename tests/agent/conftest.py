@@ -20,7 +20,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, Playwright, async_playwright
 from pytest_asyncio import is_async_test
 
-from agent.browser import BrowserConfig, BrowserSession, new_session
+from agent.browser import BrowserConfig, BrowserSession, ensure_ffmpeg, new_session
 from agent.browser.config import LAUNCH_ARGS
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -98,6 +98,7 @@ def page_server() -> Iterator[PageServer]:
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")
 async def playwright_driver() -> AsyncIterator[Playwright]:
+    ensure_ffmpeg()  # before the driver starts, so make_session(record_video=True) works too
     async with async_playwright() as pw:
         yield pw
 
