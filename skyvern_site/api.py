@@ -1,5 +1,82 @@
-"""The one NinjaAPI. The API issue adds the routers (runs/api/)."""
+"""The one NinjaAPI: Skyvern-compatible routes, API-key auth, and the one error shape `{"detail": ...}`.
 
-from ninja import NinjaAPI
+Status codes follow Skyvern: 403 for missing or bad credentials, 404 for anything outside the caller's
+organization, 422 for a body or parameter of the wrong shape (detail is a list of {loc, msg, type}),
+400 for a well-formed request this server will not run. Nothing a client sends should produce a 500.
+"""
 
-api = NinjaAPI(title="Skyvern-compatible API", version="1.0.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from runs.api import ROUTERS
+from runs.auth import INVALID_CREDENTIALS, api_key_auth
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Skyvern-compatible API",
+    version="1.0.0",
+    description="Browser automation runs, compatible with Skyvern's API and official SDKs. "
+    "Authenticate with the x-api-key header (or Authorization: Bearer).",
+    docs_url="/api/docs",
+    openapi_url="/api/openapi.json",
+    auth=api_key_auth,
+)
+
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)
+
+
+def _field_error(error: dict) -> dict:
+    """Ninja puts the body parameter's name after "body"; Skyvern's (FastAPI's) path has only the field."""
+    loc = list(error.get("loc", ()))
+    if loc[:1] == ["body"] and len(loc) > 1 and loc[1] == "payload":
+        loc = ["body", *loc[2:]]
+    return {"loc": loc, "msg": error.get("msg", "Invalid value"), "type": error.get("type", "value_error")}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": [_field_error(e) for e in exc.errors]}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def invalid_credentials(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": INVALID_CREDENTIALS}, status=403)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "Internal server error"}, status=500)
+
+
+# Unknown paths under the API prefixes answer in the API's shape rather than Django's HTML 404 page.
+# Added last, so every real route matches first.
+unknown_paths = Router()
+
+
+@unknown_paths.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/v1/{path:rest}", auth=None, include_in_schema=False
+)
+@unknown_paths.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/api/v1/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    raise HttpError(404, "Not Found")
+
+
+api.add_router("", unknown_paths)

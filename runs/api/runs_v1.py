@@ -1,0 +1,105 @@
+"""/v1 runs: create a task run, read it, list runs, cancel, retry its webhook, and its timeline."""
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Header, Query, Router
+from ninja.errors import HttpError
+
+from runs import presenters, selectors
+from runs.api.routing import route
+from runs.auth import request_organization
+from runs.models import TaskRun
+from runs.run_requests import InvalidRunRequest, normalise_run_request
+from runs.schemas import RunListQuery, TaskRunRequest, TaskRunResponse, TimelineEntry, WebhookAttempt
+from runs.services import run_cancel, run_create
+
+router = Router(tags=["Agent"])
+
+
+def run_or_404(request: HttpRequest, run_id: str) -> TaskRun:
+    run = selectors.run_get_for_org(organization=request_organization(request), run_id=run_id)
+    if run is None:
+        raise HttpError(404, "Run not found")
+    return run
+
+
+@route(router, "POST", "/run/tasks", response=TaskRunResponse, operation_id="run_task_v1_run_tasks_post")
+def run_task(
+    request: HttpRequest,
+    payload: TaskRunRequest,
+    max_steps_override: int | None = Header(None, alias="x-max-steps-override"),
+    user_agent: str | None = Header(None, alias="x-user-agent"),
+):
+    """Run a task: the run is stored, then queued for a worker once the transaction commits."""
+    data = payload.model_dump(exclude_unset=True)
+    if user_agent and not data.get("user_agent"):
+        data["user_agent"] = user_agent  # the SDK sends user_agent as this header
+    organization = request_organization(request)
+    try:
+        normalised = normalise_run_request(
+            data, organization=organization, max_steps_override=max_steps_override
+        )
+    except InvalidRunRequest as exc:
+        raise HttpError(400, exc.message) from None
+    with transaction.atomic():
+        run = run_create(organization=organization, request=normalised, api_key=request.auth)
+    return presenters.run_to_response(run)
+
+
+@route(router, "GET", "/runs", response=list[TaskRunResponse], operation_id="list_runs_v1_runs_get")
+def list_runs(request: HttpRequest, query: Query[RunListQuery]):
+    """The organization's runs, newest first."""
+    runs = selectors.run_list_for_org(
+        organization=request_organization(request), statuses=query.status or (), search=query.search or ""
+    )
+    page = selectors.page_of(runs, page=query.page, page_size=query.page_size)
+    return [presenters.run_to_response(run) for run in page]
+
+
+@route(router, "GET", "/runs/{run_id}", response=TaskRunResponse, operation_id="get_run_v1_runs__run_id__get")
+def get_run(request: HttpRequest, run_id: str):
+    return presenters.run_to_response(run_or_404(request, run_id))
+
+
+@route(
+    router,
+    "POST",
+    "/runs/{run_id}/cancel",
+    response=TaskRunResponse,
+    operation_id="cancel_run_v1_runs__run_id__cancel_post",
+)
+def cancel_run(request: HttpRequest, run_id: str):
+    """Cancel a created, queued or running run; a finished run is answered unchanged."""
+    run = run_or_404(request, run_id)
+    with transaction.atomic():
+        run = run_cancel(run=run)
+    return presenters.run_to_response(run)
+
+
+@route(
+    router,
+    "POST",
+    "/runs/{run_id}/retry_webhook",
+    response=WebhookAttempt,
+    operation_id="retry_run_webhook_v1_runs__run_id__retry_webhook_post",
+)
+def retry_run_webhook(request: HttpRequest, run_id: str):
+    """Send the run's webhook again now and report how the receiver answered."""
+    from runs.webhooks import webhook_send  # owned by the execution side; imported when used
+
+    run = run_or_404(request, run_id)
+    if not run.webhook_url:
+        raise HttpError(400, "This run has no webhook_url")
+    return webhook_send(run=run)
+
+
+@route(
+    router,
+    "GET",
+    "/runs/{run_id}/timeline",
+    response=list[TimelineEntry],
+    operation_id="get_run_timeline_v1_runs__run_id__timeline_get",
+)
+def get_run_timeline(request: HttpRequest, run_id: str):
+    """The run's steps in order, each with its actions."""
+    return presenters.timeline(run_or_404(request, run_id))
