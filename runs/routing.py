@@ -1,3 +1,10 @@
-"""WebSocket routes; the execution issue adds the consumers."""
+"""WebSocket routes (mounted by skyvern_site.asgi inside the session auth middleware)."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from runs.consumers import RunConsumer, RunListConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/runs/(?P<run_id>[\w-]+)/?$", RunConsumer.as_asgi()),
+    re_path(r"^ws/runs/?$", RunListConsumer.as_asgi()),
+]

@@ -1,5 +1,98 @@
-"""Placeholder until the execution issue: Celery tasks live here."""
+"""Celery tasks. They take ids and call services; the browser work itself lives in runs.runner.
+
+Browser runs go to the "browser" queue and are never retried as a whole (they click real buttons), so the
+broker acknowledges them on receipt: a worker that dies mid-run loses the message and the reaper fails the
+run. Webhooks and the reaper are small, idempotent tasks on the default queue.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from runs import services
+from runs.models import TaskRun
+
+log = logging.getLogger(__name__)
+
+BROWSER_QUEUE = "browser"
+# Delay before webhook attempt n+1 is WEBHOOK_BACKOFF_SECONDS * 2**(n-1): 5 s, then 10 s.
+WEBHOOK_BACKOFF_SECONDS = 5
+# Celery's own soft limit is a backstop halfway between the runner's graceful deadline
+# (RUN_SOFT_TIME_LIMIT, which lets the browser close and the video finish) and the hard kill.
+CELERY_SOFT_LIMIT = (settings.RUN_SOFT_TIME_LIMIT + settings.RUN_HARD_TIME_LIMIT) // 2
 
 
 def enqueue_run(run_pk: int) -> None:
-    pass
+    """Send a queued run to the browser workers (called on commit by services.run_enqueue)."""
+    run = TaskRun.objects.filter(pk=run_pk).first()
+    if run is None:
+        return
+    try:
+        execute_run.apply_async(args=[run.run_id], queue=BROWSER_QUEUE)
+    except Exception as exc:  # the broker is down: say so on the run instead of leaving it queued
+        log.exception("could not queue %s", run.run_id)
+        services.run_fail(run=run, reason=f"The run could not be queued (task broker unreachable: {exc})")
+
+
+@shared_task(
+    name="runs.tasks.execute_run",
+    bind=True,
+    acks_late=False,
+    max_retries=0,
+    soft_time_limit=CELERY_SOFT_LIMIT,
+    time_limit=settings.RUN_HARD_TIME_LIMIT,
+)
+def execute_run(self, run_id: str) -> str | None:
+    """Claim the run and drive it to a final status; a run claimed already or canceled is left alone."""
+    from runs import runner  # imports Playwright and the agent: only worker processes need them
+
+    run = services.run_claim(run_id=run_id, worker_task_id=self.request.id or "")
+    if run is None:
+        log.info("run %s was canceled or claimed by another worker; skipping", run_id)
+        return None
+    try:
+        runner.run_execute(run=run)
+    except SoftTimeLimitExceeded:
+        services.run_fail(run=run, reason="The run was stopped by the worker's time limit")
+    except Exception as exc:
+        log.exception("run %s crashed", run_id)
+        services.run_fail(
+            run=run, reason=f"Internal error while running the task: {type(exc).__name__}: {exc}"
+        )
+    run.refresh_from_db()
+    return run.status
+
+
+def webhook_enqueue(run_pk: int) -> None:
+    try:
+        send_webhook.delay(run_pk)
+    except Exception:
+        log.exception("could not queue the webhook of run %s", run_pk)
+
+
+@shared_task(name="runs.tasks.send_webhook", bind=True, max_retries=None, acks_late=True)
+def send_webhook(self, run_pk: int) -> dict | None:
+    """Deliver the run's webhook; retry on 5xx, 429, timeouts and connection errors with backoff."""
+    from runs.webhooks import webhook_deliver
+
+    run = TaskRun.objects.select_related("organization", "api_key").filter(pk=run_pk).first()
+    if run is None or not run.webhook_url:
+        return None
+    delivery = webhook_deliver(run=run)
+    attempt = self.request.retries + 1
+    if delivery.retryable and attempt < settings.WEBHOOK_MAX_ATTEMPTS:
+        raise self.retry(countdown=WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1))
+    return delivery.as_dict()
+
+
+@shared_task(name="runs.tasks.reap_stale_runs")
+def reap_stale_runs() -> list[str]:
+    """Fail running runs whose worker stopped sending heartbeats (Celery beat runs this)."""
+    reaped = services.run_reap_stale(stale_after_seconds=settings.RUN_STALE_AFTER_SECONDS)
+    for run in reaped:
+        log.warning("reaped %s: its worker stopped responding", run.run_id)
+    return [run.run_id for run in reaped]

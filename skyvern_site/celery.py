@@ -1,9 +1,28 @@
+"""The Celery app. Start a worker for browser runs and small tasks with
+
+    celery -A skyvern_site worker -Q browser,celery --concurrency 4
+
+and the reaper schedule with `celery -A skyvern_site beat` (or `worker -B` on a single machine).
+"""
+
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
 app = Celery("skyvern_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _warm_up(**_: object) -> None:
+    """Import the heavy libraries once in the parent, so forked pool processes start runs at once
+    (litellm alone takes seconds to import, which would otherwise delay every process's first run)."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm  # noqa: F401
+    import playwright.async_api  # noqa: F401
+
+    import agent  # noqa: F401

@@ -118,7 +118,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": RUN_HARD_TIME_LIMIT + 600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": RUN_HARD_TIME_LIMIT + 600,
+    # Lets several deployments (or test sessions) share one Redis without taking each other's tasks.
+    "global_keyprefix": env_str("CELERY_KEY_PREFIX"),
+}
 CELERY_TASK_ROUTES = {"runs.tasks.execute_run": {"queue": "browser"}}
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-runs": {"task": "runs.tasks.reap_stale_runs", "schedule": 30.0},

@@ -1,0 +1,241 @@
+"""Local stand-ins for the outside world of a run: a small web site, a webhook receiver, a socket client.
+
+All of them listen on 127.0.0.1 with a free port and run in daemon threads, so tests in this process and
+workers in other processes can reach them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.support.fake_llm import FakeLLM, FakeReply, actions, element_id, page_text, prompt_kind
+
+PAGES = {
+    "/": """<h1>Sign up</h1><form action="/done" method="get">
+        <label>Name <input name="name" id="name"></label><button type="submit">Submit</button></form>""",
+    "/done": "<h1>Thank you</h1><p>Welcome aboard</p>",
+    # A page that never ends: the agent keeps clicking Next (for cancel tests).
+    "/counter": """<h1>Counter</h1><p>Clicked <span id="n">0</span> times</p>
+        <button onclick="document.getElementById('n').textContent++">Next</button>""",
+    # The LLM stalls on this page (for tests that need a run to stay busy).
+    "/stall": "<h1>Stall here</h1><button>Nothing</button>",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(
+    predicate: Callable[[], Any], *, timeout: float, interval: float = 0.05, what: str = ""
+) -> Any:
+    """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
+        time.sleep(interval)
+
+
+class _Server:
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class TestSite(_Server):
+    """PAGES over HTTP. While `gate` is clear, requests for /gated/... wait (up to 30 s) before answering,
+    so a test can connect its socket before a run gets going."""
+
+    __test__ = False  # not a test class, despite the name
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.gate.set()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                path = self.path.split("?")[0]
+                if path.startswith("/gated/"):
+                    site.gate.wait(30)
+                    path = path.removeprefix("/gated")
+                body = PAGES.get(path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                data = f"<!doctype html><html><body>{body}</body></html>".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(Handler)
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class WebhookReceiver(_Server):
+    """Records every POST; answers with the next status of `statuses` (then 200)."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.statuses = list(statuses or [])
+        self.received: list[Received] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                receiver.received.append(Received(headers, body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(Handler)
+
+
+def site_script(messages: list[dict[str, Any]]) -> str | FakeReply:
+    """The scripted LLM for TestSite's pages: sign up as Ada, click Next forever, or stall."""
+    if prompt_kind(messages) == "verify":
+        return '{"goal_achieved": true, "reasoning": "the thank-you page is shown"}'
+    text = page_text(messages)
+    if "Thank you" in text:
+        return actions(
+            {"action_type": "complete", "reasoning": "signed up", "data": {"message": "Welcome aboard"}}
+        )
+    if "Counter" in text:
+        return actions({"action_type": "click", "id": element_id(messages, "Next"), "reasoning": "again"})
+    if "Stall here" in text:
+        return FakeReply(actions({"action_type": "wait", "seconds": 1}), delay=60)
+    return actions(
+        {"action_type": "input_text", "id": element_id(messages, "name"), "text": "Ada", "reasoning": "fill"},
+        {"action_type": "click", "id": element_id(messages, "Submit"), "reasoning": "send"},
+    )
+
+
+class ScriptedLLM(FakeLLM):
+    """A FakeLLM whose script can be swapped between tests (`llm.script = ...`)."""
+
+    def __init__(self, script: Callable[[list[dict[str, Any]]], str | FakeReply] = site_script) -> None:
+        self.script = script
+        super().__init__(lambda messages: self.script(messages))
+
+
+@dataclass
+class EventStream:
+    """A WebSocket client on its own thread, collecting the JSON events a run's socket sends."""
+
+    url: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    close_code: int | None = None
+    received_at: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._opened = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        if not self._opened.wait(10):
+            raise AssertionError(f"could not open {self.url}")
+
+    def _read(self) -> None:
+        with connect(self.url, open_timeout=10, max_size=None) as ws:
+            self._ws = ws
+            self._opened.set()
+            try:
+                for message in ws:
+                    self.received_at.append(time.time())
+                    self.events.append(json.loads(message))
+            except ConnectionClosed:
+                pass
+            self.close_code = ws.close_code
+
+    def of_type(self, *types: str) -> list[dict[str, Any]]:
+        return [event for event in list(self.events) if event["type"] in types]
+
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], *, timeout: float = 30) -> dict[str, Any]:
+        return wait_until(
+            lambda: next((e for e in list(self.events) if predicate(e)), None), timeout=timeout, what=self.url
+        )
+
+    def close(self) -> None:
+        self._ws.close()
+        self._thread.join(5)
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command name) of every living process below `pid` (reads /proc)."""
+    children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] == "Z":
+            continue
+        names[int(entry.name)] = name
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append((child, names[child]))
+        todo.extend(children.get(child, []))
+    return found
+
+
+def chromium_pids(pid: int) -> list[int]:
+    return [child for child, name in descendants(pid) if "chrom" in name.lower()]
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
