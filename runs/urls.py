@@ -1,8 +1,25 @@
-"""Dashboard pages; the dashboard issue fills these in."""
+"""Dashboard pages and the public demo pages."""
 
 from django.urls import path
 from django.views.generic import RedirectView
 
+from runs import views
+from runs.views import demo
+
+app_name = "runs"
+
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", RedirectView.as_view(url="/discover", permanent=False), name="home"),
+    path("discover", views.discover, name="discover"),
+    path("runs", views.runs_list, name="list"),
+    path("runs/<str:run_id>", views.run_detail, name="detail"),
+    path("runs/<str:run_id>/cancel", views.run_cancel_view, name="cancel"),
+    path("runs/<str:run_id>/rerun", views.run_rerun_view, name="rerun"),
+    path("runs/<str:run_id>/webhook", views.run_webhook_view, name="webhook"),
+    path("runs/<str:run_id>/fragments/row", views.run_row, name="row"),
+    path("demo/job-application", demo.job_application, name="demo_job_application"),
+    path("demo/job-application/thanks", demo.job_application_thanks, name="demo_job_application_thanks"),
+    path("demo/products", demo.products, name="demo_products"),
+    path("demo/login", demo.login, name="demo_login"),
+    path("demo/account", demo.account, name="demo_account"),
 ]

@@ -1,0 +1,56 @@
+"""Runs: the organization's runs with filters, search and pages; rows refresh live over ws/runs/."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from runs.choices import RunEngine, RunStatus
+from runs.selectors_dashboard import run_matches_filters, run_search_for_org
+from runs.views.access import member_required, run_for_request
+
+PAGE_SIZE = 25
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    status = request.GET.get("status", "")
+    engine = request.GET.get("engine", "")
+    return {
+        "status": status if status in RunStatus.values else "",
+        "engine": engine if engine in RunEngine.values else "",
+        "search": request.GET.get("q", "").strip()[:200],
+    }
+
+
+@member_required
+def runs_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    runs = run_search_for_org(organization=request.organization, **filters).select_related("organization")
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {
+        k: v
+        for k, v in {"status": filters["status"], "engine": filters["engine"], "q": filters["search"]}.items()
+        if v
+    }
+    return render(
+        request,
+        "runs/runs_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_query": urlencode(query),
+            "statuses": RunStatus.choices,
+            "engines": RunEngine.choices,
+            "nav": "runs",
+        },
+    )
+
+
+@member_required
+def run_row(request: HttpRequest, run_id: str) -> HttpResponse:
+    """One table row, for the live list; 204 when the run no longer matches the list's filters."""
+    run = run_for_request(request, run_id)
+    if not run_matches_filters(run=run, **_filters(request)):
+        return HttpResponse(status=204)
+    return render(request, "runs/_run_row.html", {"run": run})

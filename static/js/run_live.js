@@ -1,0 +1,187 @@
+// The run page's live part: steps and actions stream into the timeline, frames into the live view, and any
+// status change rebuilds the server-rendered regions (so output, video and files come from the server).
+(function () {
+  "use strict";
+
+  const page = document.getElementById("run-page");
+  if (!page || page.dataset.active !== "1") return;
+  const runId = page.dataset.runId;
+
+  const socket = new window.LiveSocket({ path: page.dataset.wsPath, trackSeq: true, onEvent: apply, rebuild: rebuild });
+
+  function apply(event) {
+    if (event.run_id && event.run_id !== runId) return;
+    const data = event.data || {};
+    if (event.type === "frame") showFrame(data.image);
+    else if (event.type === "step.started" || event.type === "step.finished") upsertStep(data);
+    else if (event.type === "action") upsertAction(data);
+    else if (event.type === "run.status") socket.rebuild();
+  }
+
+  // ---- Rebuild from HTTP: swap every [data-live-region] with the server's current rendering ----
+  async function rebuild() {
+    const doc = await window.fetchDocument(location.pathname);
+    const lastFrame = document.getElementById("live-frame");
+    document.querySelectorAll("[data-live-region]").forEach((region) => {
+      const fresh = doc.getElementById(region.id);
+      if (!fresh) return;
+      region.querySelectorAll("details[id]").forEach((details) => {
+        const twin = fresh.querySelector("#" + CSS.escape(details.id));
+        if (twin) twin.open = details.open; // keep what the reader opened
+      });
+      region.replaceWith(document.adoptNode(fresh));
+    });
+    if (lastFrame && !lastFrame.hidden) showFrame(null, lastFrame.src);
+    const freshPage = doc.getElementById("run-page");
+    if (freshPage && freshPage.dataset.active !== "1") {
+      page.dataset.active = "0";
+      socket.stop();
+    }
+  }
+
+  function showFrame(base64, src) {
+    const img = document.getElementById("live-frame");
+    if (!img || (!base64 && !src)) return;
+    img.src = src || "data:image/jpeg;base64," + base64;
+    img.hidden = false;
+    const placeholder = document.getElementById("live-placeholder");
+    if (placeholder) placeholder.hidden = true;
+  }
+
+  // ---- Steps ----
+  function slot(root, name) {
+    return root.querySelector('[data-slot="' + name + '"]');
+  }
+
+  function badge(status) {
+    const span = document.createElement("span");
+    span.className = "badge badge-" + status;
+    span.dataset.status = status;
+    const dot = document.createElement("span");
+    dot.className = "badge-dot";
+    dot.setAttribute("aria-hidden", "true");
+    span.append(dot, document.createTextNode(String(status).replace("_", " ")));
+    return span;
+  }
+
+  function money(value) {
+    if (!value) return "$0.00";
+    return "$" + (value < 0.01 ? value.toFixed(4) : value.toFixed(2));
+  }
+
+  function upsertStep(data) {
+    let step = document.getElementById("step-" + data.step_id);
+    if (!step) {
+      step = document.getElementById("tpl-step").content.firstElementChild.cloneNode(true);
+      step.id = "step-" + data.step_id;
+      step.dataset.stepId = data.step_id;
+      insertInOrder(document.getElementById("timeline"), step, stepKey(data.order, data.retry_index));
+    }
+    step.dataset.order = data.order;
+    step.dataset.retry = data.retry_index || 0;
+    const retry = data.retry_index ? " · retry " + data.retry_index : "";
+    slot(step, "title").textContent = "Step " + (Number(data.order) + 1) + retry;
+    if (data.status) slot(step, "status").replaceChildren(badge(data.status));
+    if (data.input_token_count !== undefined) {
+      step.dataset.inputTokens = data.input_token_count || 0;
+      step.dataset.outputTokens = data.output_token_count || 0;
+      step.dataset.cost = data.step_cost || 0;
+      slot(step, "usage").textContent =
+        `${data.input_token_count} in / ${data.output_token_count} out tokens · ${money(data.step_cost)}`;
+    }
+    document.getElementById("timeline-empty").hidden = true;
+    updateTotals();
+    return step;
+  }
+
+  function stepKey(order, retry) {
+    return Number(order) * 1000 + Number(retry || 0);
+  }
+
+  function insertInOrder(list, item, key) {
+    item.dataset.sortKey = key;
+    const after = Array.from(list.children).find((child) => Number(child.dataset.sortKey ?? sortKeyOf(child)) > key);
+    list.insertBefore(item, after || null);
+  }
+
+  function sortKeyOf(child) {
+    if (child.dataset.index !== undefined) return Number(child.dataset.index);
+    return stepKey(child.dataset.order, child.dataset.retry);
+  }
+
+  function updateTotals() {
+    const steps = Array.from(document.querySelectorAll("#timeline .step"));
+    const sum = (name) => steps.reduce((total, s) => total + Number(s.dataset[name] || 0), 0);
+    const count = document.querySelector("#fact-steps [data-slot=count]");
+    if (count) count.textContent = new Set(steps.map((s) => s.dataset.order)).size;
+    const tokens = document.getElementById("fact-tokens");
+    if (tokens) tokens.textContent = `${sum("inputTokens")} in / ${sum("outputTokens")} out`;
+    const cost = document.getElementById("fact-cost");
+    if (cost) cost.textContent = money(sum("cost"));
+  }
+
+  // ---- Actions ----
+  function inputOf(data) {
+    if (data.text) return data.text;
+    const option = data.option;
+    if (option && typeof option === "object") return String(option.label || option.value || JSON.stringify(option));
+    return option ? String(option) : data.file_url || "";
+  }
+
+  // Mirrors the result_summary template filter.
+  function resultSummary(result) {
+    if (result === null || result === undefined) return "";
+    if (typeof result !== "object") return String(result);
+    const parts = [];
+    if ("success" in result) parts.push(result.success ? "Succeeded" : "Failed");
+    const key = ["exception_message", "error_message", "message", "error", "exception_type", "error_type"].find((k) => result[k]);
+    if (key) parts.push(String(result[key]));
+    if (result.download_triggered) parts.push("download started");
+    const data = result.data;
+    if (data !== null && data !== undefined && data !== "" && !(typeof data === "object" && Object.keys(data).length === 0)) {
+      parts.push(JSON.stringify(data).slice(0, 300));
+    }
+    return parts.join(" · ");
+  }
+
+  function upsertAction(data) {
+    let step = document.getElementById("step-" + data.step_id);
+    if (!step) step = upsertStep({ step_id: data.step_id, order: data.step_order, retry_index: 0, status: "running" });
+    let action = document.getElementById("action-" + data.action_id);
+    if (!action) {
+      action = document.getElementById("tpl-action").content.firstElementChild.cloneNode(true);
+      action.id = "action-" + data.action_id;
+      action.dataset.actionId = data.action_id;
+      action.dataset.index = data.index;
+      insertInOrder(slot(step, "actions"), action, Number(data.index));
+    }
+    slot(action, "type").textContent = data.action_type;
+    const status = slot(action, "status");
+    status.textContent = data.status;
+    status.className = "action-status action-" + data.status;
+    slot(action, "element").textContent = data.element_id ? "element " + data.element_id : "";
+    slot(action, "reasoning").textContent = data.reasoning || "";
+    const input = inputOf(data);
+    slot(action, "input").textContent = input;
+    slot(action, "input-row").hidden = !input;
+    const result = resultSummary(data.result);
+    slot(action, "result").textContent = result;
+    slot(action, "result-row").hidden = !result;
+    if (data.screenshot_url) slot(action, "thumb").replaceChildren(thumbnail(data));
+  }
+
+  function thumbnail(data) {
+    const link = document.createElement("a");
+    link.className = "thumb";
+    link.href = data.screenshot_url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const img = document.createElement("img");
+    img.src = data.screenshot_url;
+    img.alt = "Screenshot after " + data.action_type + " (opens full size)";
+    link.appendChild(img);
+    return link;
+  }
+
+  window.RunLive = { apply: apply, socket: socket };
+})();

@@ -1,0 +1,312 @@
+"""Dashboard pages rendered from the database: access, Discover, the runs list, the run page, its buttons."""
+
+import json
+import re
+import shlex
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
+from runs.models import Action, Artifact, TaskRun
+from tests.factories import OrganizationFactory, StepFactory, TaskRunFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD_SCHEMA = {"type": "object", "properties": {"price": {"type": "number"}}}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path, monkeypatch):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
+    settings.SKYVERN_ALLOW_PRIVATE_HOSTS = []
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
+    settings.SKYVERN_LLM_MODEL = "openai/test"
+    # Runs are created for real; only the hand-off to Celery is the outside world here.
+    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
+
+
+@pytest.fixture
+def member(org):
+    return UserFactory(organization=org)
+
+
+@pytest.fixture
+def browser(member) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def run_in(org, **fields) -> TaskRun:
+    return TaskRunFactory(organization=org, **fields)
+
+
+class LabelAudit(HTMLParser):
+    """Collects form controls and the ids that a <label for> points at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict] = []
+        self.label_targets: set[str] = set()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "label" and attrs.get("for"):
+            self.label_targets.add(attrs["for"])
+        hidden = attrs.get("type") in ("hidden", "submit")
+        if tag in ("input", "select", "textarea") and not hidden:
+            self.controls.append(attrs)
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+def test_pages_send_anonymous_visitors_to_the_login_page(client):
+    response = client.get("/runs")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_home_page_is_discover(browser):
+    assert browser.get("/")["Location"] == "/discover"
+
+
+def test_a_user_without_an_organization_is_told_so(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("loner", password="x"))
+    response = client.get("/discover")
+    assert response.status_code == 403
+    assert b"has no organization" in response.content
+
+
+def test_the_login_page_labels_its_fields(client):
+    audit = LabelAudit()
+    audit.feed(client.get("/accounts/login/").content.decode())
+    assert {c["id"] for c in audit.controls} <= audit.label_targets
+
+
+# --- Discover -------------------------------------------------------------------------------------
+
+
+def test_discover_labels_every_control_including_advanced_settings(browser):
+    html = browser.get("/discover").content.decode()
+    audit = LabelAudit()
+    audit.feed(html)
+    names = {c["name"] for c in audit.controls}
+    assert {"prompt", "url", "engine", "data_extraction_schema", "error_code_mapping", "max_steps", "webhook_url",
+            "proxy_location", "proxy_country", "totp_identifier", "totp_url", "browser_session_id",
+            "browser_address", "user_agent", "extra_http_headers", "title",
+            "include_action_history_in_verification", "publish_workflow"} <= names  # fmt: skip
+    unlabelled = [c["name"] for c in audit.controls if c.get("id") not in audit.label_targets]
+    assert unlabelled == []
+
+
+def test_discover_offers_example_tasks_against_the_demo_pages(browser):
+    html = browser.get("/discover").content.decode()
+    assert "http://testserver/demo/job-application" in html
+    assert "http://testserver/demo/products" in html
+
+
+def test_discover_warns_when_no_llm_is_configured(browser, settings):
+    settings.SKYVERN_LLM_MODEL = ""
+    html = browser.get("/discover").content.decode()
+    assert "No LLM is configured" in html and "SKYVERN_LLM_MODEL" in html
+    settings.SKYVERN_LLM_MODEL = "openai/gpt-4o-mini"
+    assert "No LLM is configured" not in browser.get("/discover").content.decode()
+
+
+def test_submitting_discover_starts_a_run_with_every_advanced_field(browser, org, member):
+    response = browser.post("/discover", {
+        "prompt": "Find the price", "url": "example.com", "engine": "skyvern-1.0", "title": "Price check",
+        "data_extraction_schema": json.dumps(GOOD_SCHEMA), "error_code_mapping": '{"sold_out": "No stock"}',
+        "max_steps": "7", "extra_http_headers": '{"Accept-Language": "fr"}', "user_agent": "TestAgent/1.0",
+        "include_action_history_in_verification": "on", "max_screenshot_scrolls": "2",
+    })  # fmt: skip
+    run = TaskRun.objects.get()
+    assert response["Location"] == f"/runs/{run.run_id}"
+    assert (run.organization, run.created_by, run.status) == (org, member, RunStatus.QUEUED)
+    assert run.url == "https://example.com"
+    assert run.request["data_extraction_schema"] == GOOD_SCHEMA
+    assert run.request["error_code_mapping"] == {"sold_out": "No stock"}
+    assert run.request["extra_http_headers"] == {"Accept-Language": "fr"}
+    assert (run.max_steps, run.title, run.request["user_agent"]) == (7, "Price check", "TestAgent/1.0")
+    assert run.request["include_action_history_in_verification"] is True
+    assert run.request["max_screenshot_scrolls"] == 2
+
+
+def test_invalid_json_is_shown_next_to_its_field_and_starts_nothing(browser):
+    response = browser.post(
+        "/discover", {"prompt": "x", "engine": "skyvern-1.0", "extra_http_headers": "{oops"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and not TaskRun.objects.exists()
+    assert re.search(r'id="id_extra_http_headers_error">Not valid JSON', html)
+    assert '<details class="advanced" id="advanced" open' in html  # the error is not hidden in a closed panel
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field", "words"),
+    [
+        ({"engine": "skyvern-2.0"}, "engine", "not supported"),
+        ({"url": "http://127.0.0.1:9/admin"}, "url", "not allowed"),
+        ({"webhook_url": "ftp://example.com/hook"}, "webhook_url", "http"),
+        ({"browser_session_id": "pbs_1"}, "browser_session_id", "not supported"),
+        ({"data_extraction_schema": '{"type": 12}'}, "data_extraction_schema", "JSON Schema"),
+        ({"max_steps": "100000"}, "max_steps", "between"),
+    ],
+)
+def test_the_run_rules_refusals_appear_inline_on_the_right_field(browser, fields, error_field, words):
+    response = browser.post("/discover", {"prompt": "Do it", "engine": "skyvern-1.0", **fields})
+    match = re.search(rf'id="id_{error_field}_error">([^<]*)<', response.content.decode())
+    assert match and words in match.group(1), response.content.decode()[:0]
+    assert not TaskRun.objects.exists()
+
+
+def test_edit_and_run_again_prefills_discover_from_a_run(browser, org):
+    run = run_in(org, request={"prompt": "Old task", "url": "https://a.example", "engine": "skyvern-1.0",
+                               "data_extraction_schema": GOOD_SCHEMA, "proxy_location": {"country": "GB"}})  # fmt: skip
+    html = browser.get(f"/discover?from={run.run_id}").content.decode()
+    assert "Old task</textarea>" in html and 'value="https://a.example"' in html
+    assert "&quot;price&quot;" in html and '<option value="geo" selected>' in html
+
+
+# --- runs list ------------------------------------------------------------------------------------
+
+
+def test_the_runs_list_shows_only_the_organizations_runs(browser, org):
+    mine = run_in(org, title="Mine")
+    theirs = run_in(OrganizationFactory(), title="Theirs")
+    html = browser.get("/runs").content.decode()
+    assert mine.run_id in html and theirs.run_id not in html
+
+
+def test_the_runs_list_filters_by_status_engine_and_search(browser, org):
+    done = run_in(org, status=RunStatus.COMPLETED, prompt="Buy socks")
+    failed = run_in(org, status=RunStatus.FAILED, prompt="Sell hats")
+    by_status = browser.get("/runs?status=completed").content.decode()
+    assert done.run_id in by_status and failed.run_id not in by_status
+    by_search = browser.get("/runs?q=hats").content.decode()
+    assert failed.run_id in by_search and done.run_id not in by_search
+    assert done.run_id not in browser.get("/runs?engine=openai-cua").content.decode()
+
+
+def test_the_runs_list_pages_and_keeps_filters_in_page_links(browser, org):
+    for _ in range(27):
+        run_in(org, status=RunStatus.COMPLETED)
+    html = browser.get("/runs?status=completed").content.decode()
+    assert html.count('data-run-id="') == 25
+    assert 'href="?status=completed&amp;page=2"' in html
+    assert browser.get("/runs?status=completed&page=2").content.decode().count('data-run-id="') == 2
+
+
+def test_a_run_row_fragment_follows_the_lists_filters(browser, org):
+    run = run_in(org, status=RunStatus.COMPLETED, title="Row me")
+    assert b"Row me" in browser.get(f"/runs/{run.run_id}/fragments/row").content
+    assert browser.get(f"/runs/{run.run_id}/fragments/row?status=failed").status_code == 204
+    other = run_in(OrganizationFactory())
+    assert browser.get(f"/runs/{other.run_id}/fragments/row").status_code == 404
+
+
+# --- run page -------------------------------------------------------------------------------------
+
+
+def finished_run(org) -> TaskRun:
+    run = run_in(org, status=RunStatus.COMPLETED, output={"price": 19.99}, step_count=1, input_tokens=1200,
+                 output_tokens=80, total_cost=0.0031, title="Price check")  # fmt: skip
+    step = StepFactory(run=run, order=0, status=StepStatus.COMPLETED, input_token_count=1200)
+    shot = Artifact.objects.create(run=run, step=step, artifact_type=ArtifactType.SCREENSHOT_ACTION,
+                                   file=ContentFile(b"png", name="a.png"), content_type="image/png")  # fmt: skip
+    Artifact.objects.create(run=run, step=step, artifact_type=ArtifactType.LLM_PROMPT,
+                            file=ContentFile(b"the prompt", name="p.txt"), content_type="text/plain")  # fmt: skip
+    Artifact.objects.create(run=run, artifact_type=ArtifactType.RECORDING,
+                            file=ContentFile(b"webm", name="v.webm"), content_type="video/webm")  # fmt: skip
+    Action.objects.create(step=step, index=0, action_type="click", element_id="e12", reasoning="Open the shop",
+                          status=ActionStatus.COMPLETED, result={"success": True}, screenshot=shot)  # fmt: skip
+    return run
+
+
+def test_a_finished_run_page_shows_result_timeline_video_and_diagnostics(browser, org):
+    run = finished_run(org)
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "&quot;price&quot;: 19.99" in html  # the output, pretty-printed
+    assert "Open the shop" in html and "element e12" in html and "Succeeded" in html
+    assert re.search(r'<video[^>]+src="http[^"]+/artifacts/a_[^"]+\?sig=', html)
+    assert "llm_prompt" in html and "$0.0031" in html and "1200 in / 80 out" in html
+    assert 'id="cancel-button"' not in html and 'data-active="0"' in html
+
+
+def test_a_running_run_page_has_cancel_and_the_live_view(browser, org):
+    run = run_in(org, status=RunStatus.RUNNING)
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert 'id="cancel-button"' in html and 'id="live-frame"' in html
+    assert f'data-ws-path="/ws/runs/{run.run_id}/"' in html and 'data-active="1"' in html
+
+
+def test_a_failed_run_page_says_why(browser, org):
+    run = run_in(org, status=RunStatus.FAILED, failure_reason="The login was refused",
+                 errors=[{"error_code": "login_failed"}])  # fmt: skip
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "The login was refused" in html and "login_failed" in html
+
+
+def test_another_organizations_run_is_not_found(browser):
+    run = run_in(OrganizationFactory())
+    assert browser.get(f"/runs/{run.run_id}").status_code == 404
+    assert browser.post(f"/runs/{run.run_id}/cancel").status_code == 404
+
+
+def test_the_run_page_has_snippets_that_reproduce_the_request(browser, org):
+    request = {"prompt": "Say 'hi'", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 5,
+               "data_extraction_schema": GOOD_SCHEMA, "publish_workflow": False, "title": None}  # fmt: skip
+    run = run_in(org, request=request)
+    context = browser.get(f"/runs/{run.run_id}").context
+    curl = shlex.split(context["curl"].replace("\\\n", " "))
+    assert json.loads(curl[curl.index("-d") + 1]) == {
+        k: v for k, v in request.items() if v not in (None, False)
+    }
+    compile(context["python"], "snippet.py", "exec")
+    assert "run_task(" in context["python"] and "max_steps=5" in context["python"]
+
+
+# --- buttons --------------------------------------------------------------------------------------
+
+
+def test_cancel_stops_an_active_run(browser, org):
+    run = run_in(org, status=RunStatus.QUEUED)
+    response = browser.post(f"/runs/{run.run_id}/cancel", follow=True)
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELED
+    assert b"Run canceled." in response.content
+
+
+def test_run_buttons_need_post_and_a_csrf_token(org, member):
+    run = run_in(org, status=RunStatus.QUEUED)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    assert client.get(f"/runs/{run.run_id}/cancel").status_code == 405
+    assert client.post(f"/runs/{run.run_id}/cancel").status_code == 403
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+
+
+def test_rerun_starts_a_new_run_with_the_same_request(browser, org):
+    run = run_in(org, status=RunStatus.COMPLETED, request={"prompt": "Again", "url": "https://example.com",
+                                                           "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
+    response = browser.post(f"/runs/{run.run_id}/rerun")
+    new = TaskRun.objects.exclude(pk=run.pk).get()
+    assert response["Location"] == reverse("runs:detail", args=[new.run_id])
+    assert (new.prompt, new.max_steps, new.status) == ("Again", 3, RunStatus.QUEUED)
+
+
+def test_resending_the_webhook_reports_the_delivery(browser, org, monkeypatch):
+    sent = []
+    monkeypatch.setattr("runs.views.run_actions.webhook_send",
+                        lambda run: sent.append(run.pk) or {"status_code": 200, "latency_ms": 12, "error": None})  # fmt: skip
+    run = run_in(org, status=RunStatus.COMPLETED, webhook_url="https://hooks.example/x")
+    response = browser.post(f"/runs/{run.run_id}/webhook", follow=True)
+    assert sent == [run.pk]
+    assert b"Webhook delivered: HTTP 200 in 12 ms." in response.content
