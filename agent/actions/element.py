@@ -19,6 +19,7 @@ from agent.schemas import ActionResult, PlannedAction
 DOWNLOAD_GRACE_S = 0.35
 # Typing longer texts key by key is slow and gains nothing: autocompletes react to short queries.
 TYPE_KEYS_UP_TO = 80
+SUGGESTION_POLLS = 6
 
 
 @contextlib.asynccontextmanager
@@ -68,8 +69,13 @@ async def hover(ctx: ActionContext, action: PlannedAction) -> ActionResult:
 
 
 async def _is_checked(locator: Locator) -> bool:
+    # The snapshot may have tagged the <label> of a visually hidden input: read its control then.
     return await locator.evaluate(
-        "el => el.matches('input') ? el.checked : el.getAttribute('aria-checked') === 'true'"
+        """el => {
+          const box = el.matches('input') ? el
+            : (el.control || el.querySelector('input[type=checkbox], input[type=radio]'));
+          return box ? box.checked : el.getAttribute('aria-checked') === 'true';
+        }"""
     )
 
 
@@ -113,12 +119,14 @@ async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     kind = await element_kind(locator)
     if kind["tag"] == "select":
         return ActionResult.fail("wrong_element", "this is a <select>: use select_option")
+    root = await document_root(locator, ctx.page)
+    options_before = len((await visible_options(root, kind["controls"]))[1])
     await locator.fill("", timeout=ACTION_TIMEOUT_MS)
     if len(text) <= TYPE_KEYS_UP_TO:
         await locator.press_sequentially(text, delay=10, timeout=ACTION_TIMEOUT_MS)
     else:
         await locator.fill(text, timeout=ACTION_TIMEOUT_MS)
-    picked = await _pick_suggestion(ctx, locator, kind, text)
+    picked = await _pick_suggestion(locator, root, kind, text, options_before)
     if picked:
         return ActionResult.ok(data={"suggestion": picked})
     if await _value(locator) not in (None, text):
@@ -128,20 +136,25 @@ async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
 
 
 async def _pick_suggestion(
-    ctx: ActionContext, locator: Locator, kind: dict[str, Any], text: str
+    locator: Locator, root: Locator, kind: dict[str, Any], text: str, options_before: int
 ) -> str | None:
-    """If typing opened a suggestion list, click the suggestion matching the text."""
+    """If typing opened a suggestion list, click the suggestion matching the text.
+
+    A field that announces a list (combobox role, aria-autocomplete, aria-controls) gets a second
+    to show its suggestions, which often load after a debounce. Other fields only count when
+    options appeared where there were none, so an unrelated open list is never clicked.
+    """
     hinted = (
         kind["role"] == "combobox"
         or bool(kind["controls"])
         or await locator.evaluate("el => el.hasAttribute('aria-autocomplete')")
     )
-    root = await document_root(locator, ctx.page)
-    # Suggestions often load after a debounce; only wait for them when the field announces a list.
-    for _ in range(5 if hinted else 1):
-        _candidates, shown = await visible_options(root, kind["controls"])
-        if shown:
-            return await click_matching_option(root, text, kind["controls"])
-        if hinted:
+    if not hinted and options_before:
+        return None
+    for attempt in range(SUGGESTION_POLLS if hinted else 2):
+        if attempt:
             await asyncio.sleep(0.2)
+        picked = await click_matching_option(root, text, kind["controls"])
+        if picked:
+            return picked
     return None

@@ -41,14 +41,16 @@ async def document_root(locator: Locator, page: Page) -> Locator:
 
 
 async def visible_options(root: Locator, controls: str = "") -> tuple[Locator, list[dict[str, str]]]:
-    """Visible option elements, preferring the list the trigger names in aria-controls/aria-owns."""
-    for scope in ([root.locator(f"[id='{controls}']")] if controls else []) + [root]:
-        candidates = scope.locator(OPTION_SELECTOR)
-        described = await candidates.evaluate_all(_DESCRIBE)
-        shown = [dict(d, index=str(i)) for i, d in enumerate(described) if d["visible"]]
-        if shown:
-            return candidates, shown
-    return root.locator(OPTION_SELECTOR), []
+    """Visible option elements: of the list the trigger names in aria-controls/aria-owns if it
+    exists, else anywhere in `root`. Each dict has text, value and its index among the candidates."""
+    scope = root
+    if controls:
+        listed = root.locator(f"[id='{controls}']")
+        if await listed.count():
+            scope = listed
+    candidates = scope.locator(OPTION_SELECTOR)
+    described = await candidates.evaluate_all(_DESCRIBE)
+    return candidates, [dict(d, index=str(i)) for i, d in enumerate(described) if d["visible"]]
 
 
 async def click_matching_option(root: Locator, wanted: str, controls: str = "") -> str | None:

@@ -11,8 +11,8 @@ from typing import Any
 from agent import dom
 from agent.prompts import PageView
 
-# Enough for a busy page while leaving room in a 128k-token context for the rest of the prompt.
-PAGE_MAX_CHARS = 60_000
+# About 10k tokens: a busy page fits, and small-context models still have room for the rest.
+PAGE_MAX_CHARS = 40_000
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from agent import dom
 from agent.actions import ActionContext, AnswerError, extract_data, run_action
 from agent.llm import LLMError, LLMNotConfigured, parse_plan, parse_verdict
 from agent.loop.observe import observe
@@ -49,7 +48,6 @@ async def _plan(state: RunState, step: StepRecord, talker: StepTalker) -> list[P
         goal=state.task.prompt,
         page=obs.view,
         history=state.history,
-        id_attribute=dom.ID_ATTRIBUTE,
         payload=state.task.navigation_payload,
         error_codes=state.task.error_code_mapping,
         totp_available=state.totp_available,

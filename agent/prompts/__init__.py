@@ -63,7 +63,6 @@ def plan_messages(
     goal: str,
     page: PageView,
     history: list[str],
-    id_attribute: str,
     payload: dict[str, Any] | None = None,
     error_codes: dict[str, str] | None = None,
     totp_available: bool = False,
@@ -80,7 +79,7 @@ def plan_messages(
         title=page.title,
         page=fence_page(page.text),
     )
-    system = render("plan_system", id_attribute=id_attribute)
+    system = render("plan_system")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

@@ -84,16 +84,18 @@ def page_text(messages: list[dict[str, Any]]) -> str:
 
 
 def element_id(messages: list[dict[str, Any]], contains: str) -> str:
-    """The id of the first element whose page line contains `contains` (raises LookupError)."""
-    from agent.dom import ID_ATTRIBUTE  # lazily: the page format is the perception layer's
+    """The id of the first element whose page line contains `contains` (raises LookupError).
 
-    attr = re.escape(ID_ATTRIBUTE)
+    Element lines look like `[12]<button>Save</button>` (agent/dom/render.py).
+    """
     for line in page_text(messages).splitlines():
-        if contains in line:
-            match = re.search(attr + r"=[\"']?([^\"'\s>]+)", line)
-            if match:
-                return match.group(1)
+        match = _ELEMENT_LINE.match(line)
+        if match and contains in line:
+            return match.group(1)
     raise LookupError(f"no element line containing {contains!r} in the page text")
+
+
+_ELEMENT_LINE = re.compile(r"\[([^\]\s]+)\]<")
 
 
 def actions(*items: dict[str, Any]) -> str:
@@ -128,7 +130,10 @@ class FakeLLM:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def start(self) -> FakeLLM:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-llm", daemon=True)
+        # A short poll interval: stop() waits for the serve loop to notice, 0.5 s by default.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-llm", daemon=True
+        )
         self._thread.start()
         return self
 
