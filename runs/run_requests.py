@@ -133,9 +133,7 @@ def _refuse_unsafe_values(request: TaskRunRequest) -> None:
 
 
 def _prompt(prompt: str) -> str:
-    if not prompt.strip():
-        raise InvalidRunRequest("prompt must not be empty")
-    return prompt.strip()
+    return prompt.strip()  # the schema has refused a blank one
 
 
 def _title(title: str | None) -> str | None:

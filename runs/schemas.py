@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from runs.choices import ActionStatus, RunEngine, RunStatus, RunType, StepStatus
 
@@ -86,6 +86,13 @@ class TaskRunRequest(Schema):
     browser_address: str | None = Field(default=None, description="CDP address of a browser to drive")
     user_agent: str | None = None
     run_with: str | None = Field(default=None, description='Only "agent" (or null) is supported')
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_has_words(cls, prompt: str) -> str:
+        if not prompt.strip():
+            raise ValueError("prompt must not be empty")
+        return prompt
 
 
 MAX_PAGE = 100_000
@@ -227,9 +234,24 @@ class TimelineEntry(Schema):
     modified_at: datetime
 
 
-class WebhookAttempt(Schema):
+class RetryWebhookRequest(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    webhook_url: str | None = Field(default=None, description="Not supported: the run's webhook_url is used")
+
+
+class WebhookReplay(Schema):
+    """Skyvern's RunWebhookReplayResponse: what was sent where, and how the receiver answered."""
+
+    run_id: str
+    run_type: str
+    default_webhook_url: str | None = None
+    target_webhook_url: str | None = None
+    payload: str
+    headers: dict[str, str]
     status_code: int | None = None
-    latency_ms: float | int | None = None
+    latency_ms: int | None = None
+    response_body: str | None = None
     error: str | None = None
 
 

@@ -10,7 +10,14 @@ from runs.api.routing import route
 from runs.auth import request_organization
 from runs.models import TaskRun
 from runs.run_requests import InvalidRunRequest, normalise_run_request
-from runs.schemas import RunListQuery, TaskRunRequest, TaskRunResponse, TimelineEntry, WebhookAttempt
+from runs.schemas import (
+    RetryWebhookRequest,
+    RunListQuery,
+    TaskRunRequest,
+    TaskRunResponse,
+    TimelineEntry,
+    WebhookReplay,
+)
 from runs.services import run_cancel, run_create
 
 router = Router(tags=["Agent"])
@@ -80,17 +87,29 @@ def cancel_run(request: HttpRequest, run_id: str):
     router,
     "POST",
     "/runs/{run_id}/retry_webhook",
-    response=WebhookAttempt,
+    response=WebhookReplay,
     operation_id="retry_run_webhook_v1_runs__run_id__retry_webhook_post",
 )
-def retry_run_webhook(request: HttpRequest, run_id: str):
-    """Send the run's webhook again now and report how the receiver answered."""
-    from runs.webhooks import webhook_send  # owned by the execution side; imported when used
+def retry_run_webhook(request: HttpRequest, run_id: str, payload: RetryWebhookRequest | None = None):
+    """Send the run's webhook again now and report what was sent and how the receiver answered."""
+    from runs.webhooks import webhook_body, webhook_send  # the execution side's module
 
     run = run_or_404(request, run_id)
+    if payload is not None and payload.webhook_url:
+        raise HttpError(400, "Sending to another webhook_url is not supported; the run's webhook_url is used")
     if not run.webhook_url:
         raise HttpError(400, "This run has no webhook_url")
-    return webhook_send(run=run)
+    body = webhook_body(run).decode()
+    attempt = webhook_send(run=run)
+    return {
+        "run_id": run.run_id,
+        "run_type": run.run_type,
+        "default_webhook_url": run.webhook_url,
+        "target_webhook_url": run.webhook_url,
+        "payload": body,
+        "headers": {"content-type": "application/json"},
+        **attempt,
+    }
 
 
 @route(

@@ -1,0 +1,85 @@
+"""Every route answers with and without a trailing slash, and /api/docs serves a valid OpenAPI schema."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.factories import TaskRunFactory
+from tests.runs.api.factories import ArtifactFactory
+
+pytestmark = pytest.mark.django_db
+
+SPECS = Path(__file__).resolve().parents[4] / "shared" / "skyvern-openapi"
+
+ROUTES = [
+    ("post", "/v1/run/tasks"),
+    ("get", "/v1/runs"),
+    ("get", "/v1/runs/{run_id}"),
+    ("post", "/v1/runs/{run_id}/cancel"),
+    ("post", "/v1/runs/{run_id}/retry_webhook"),
+    ("get", "/v1/runs/{run_id}/timeline"),
+    ("get", "/v1/runs/{run_id}/artifacts"),
+    ("get", "/v1/artifacts/{artifact_id}"),
+    ("get", "/api/v1/heartbeat"),
+    ("get", "/api/v1/tasks"),
+    ("get", "/api/v1/tasks/{task_id}"),
+    ("get", "/api/v1/tasks/{task_id}/steps"),
+    ("get", "/api/v1/tasks/{task_id}/actions"),
+    ("post", "/api/v1/tasks/{task_id}/cancel"),
+]
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_every_route_answers_with_and_without_a_trailing_slash(client, org, monkeypatch, method, path, slash):
+    monkeypatch.setattr(
+        "runs.webhooks.webhook_send", lambda *, run: {"status_code": 200, "latency_ms": 1, "error": None}
+    )
+    run = TaskRunFactory(organization=org, webhook_url="https://hooks.example/x")
+    artifact = ArtifactFactory(run=run)
+    url = path.format(run_id=run.run_id, task_id=run.run_id, artifact_id=artifact.artifact_id) + slash
+    body = {"prompt": "p"} if path == "/v1/run/tasks" else {}
+
+    response = getattr(client, method)(url, body, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+
+
+def test_the_docs_page_is_served():
+    response = Client().get("/api/docs")
+
+    assert response.status_code == 200
+    assert b"/api/openapi.json" in response.content
+
+
+def test_the_openapi_schema_is_valid_and_documents_each_route_once():
+    from openapi_spec_validator import validate
+
+    schema = Client().get("/api/openapi.json").json()
+
+    validate(schema)
+    documented = sorted((method, path) for path, ops in schema["paths"].items() for method in ops)
+    assert documented == sorted(ROUTES)
+
+
+def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
+    ours = Client().get("/api/openapi.json").json()["paths"]
+    theirs = {}
+    for name in ("skyvern_openapi_2025-12-15_classic.json", "skyvern_openapi_2025-03-21_legacy_api_v1.json"):
+        theirs.update(json.loads((SPECS / name).read_text())["paths"])
+
+    shared = [
+        (path, method) for path, ops in ours.items() for method in ops if method in theirs.get(path, {})
+    ]
+
+    assert len(shared) == 13
+    for path, method in shared:
+        assert ours[path][method]["operationId"] == theirs[path][method]["operationId"]
+
+
+def test_the_schema_documents_the_api_key_header():
+    schemes = Client().get("/api/openapi.json").json()["components"]["securitySchemes"]
+
+    assert {"type": "apiKey", "in": "header", "name": "x-api-key"} in schemes.values()

@@ -1,0 +1,128 @@
+"""The official Skyvern Python SDK (skyvern==1.0.56, installed into var/sdk by scripts/test) against a
+live server: it must work unchanged and parse every answer."""
+
+import importlib.metadata
+import sys
+from pathlib import Path
+
+import pytest
+
+from runs.choices import RunStatus
+from runs.models import TaskRun
+from runs.services import api_key_create
+from tests.conftest import service_missing
+from tests.factories import OrganizationFactory, StepFactory
+from tests.runs.api.factories import ActionFactory, ArtifactFactory
+
+SDK_DIR = Path(__file__).resolve().parents[2] / "var" / "sdk"
+SDK_VERSION = "1.0.56"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def sdk():
+    """The SDK's client module; appended to sys.path so it can shadow nothing of ours."""
+    if str(SDK_DIR) not in sys.path:
+        sys.path.append(str(SDK_DIR))
+    try:
+        import skyvern.client
+    except ImportError:
+        service_missing(f"the Skyvern SDK is not installed in {SDK_DIR} (scripts/test installs it)")
+    [dist] = importlib.metadata.distributions(name="skyvern", path=[str(SDK_DIR)])
+    assert dist.version == SDK_VERSION
+    return skyvern.client
+
+
+@pytest.fixture(autouse=True)
+def no_worker(monkeypatch, settings, tmp_path):
+    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
+
+@pytest.fixture
+def org_and_key():
+    org = OrganizationFactory()
+    return org, api_key_create(organization=org)[1]
+
+
+@pytest.fixture
+def client(sdk, live_server, org_and_key):
+    return sdk.Skyvern(base_url=live_server.url, api_key=org_and_key[1], timeout=10)
+
+
+SCHEMA = {"type": "object", "properties": {"price": {"type": "number"}}, "required": ["price"]}
+
+
+def test_run_task_get_run_and_cancel_run_work_unchanged(client):
+    created = client.run_task(
+        prompt="Find the price of the red mug",
+        url="https://shop.example/mugs",
+        data_extraction_schema=SCHEMA,
+        max_steps=4,
+        title="Mug price",
+    )
+
+    assert created.status == "queued"
+    assert created.run_request.max_steps == 4
+    assert created.run_request.data_extraction_schema == SCHEMA
+    run = TaskRun.objects.get(run_id=created.run_id)
+    assert (run.max_steps, run.title, run.status) == (4, "Mug price", RunStatus.QUEUED)
+
+    fetched = client.get_run(created.run_id)
+    assert fetched.run_type == "task_v1"
+    assert fetched.run_id == created.run_id
+    assert fetched.app_url.endswith(f"/runs/{created.run_id}")
+
+    client.cancel_run(created.run_id)
+    assert client.get_run(created.run_id).status == "canceled"
+
+
+def test_an_unknown_run_raises_the_sdks_not_found_error(sdk, client):
+    from skyvern.client.errors import NotFoundError
+
+    with pytest.raises(NotFoundError) as raised:
+        client.get_run("tsk_123456")
+
+    assert raised.value.body == {"detail": "Run not found"}
+
+
+def test_a_refused_engine_raises_the_sdks_bad_request_error(client):
+    from skyvern.client.errors import BadRequestError
+
+    with pytest.raises(BadRequestError) as raised:
+        client.run_task(prompt="p", engine="skyvern-2.0")
+
+    assert "not supported" in raised.value.body["detail"]
+
+
+def test_a_wrong_key_is_a_403_for_the_sdk(sdk, live_server):
+    from skyvern.client.core.api_error import ApiError
+
+    with pytest.raises(ApiError) as raised:
+        sdk.Skyvern(base_url=live_server.url, api_key="sk_wrong", timeout=10).get_run("tsk_1")
+
+    assert raised.value.status_code == 403
+
+
+def test_the_sdk_parses_artifacts_and_the_timeline(client, org_and_key):
+    run_id = client.run_task(prompt="p", url="https://shop.example/").run_id
+    run = TaskRun.objects.get(run_id=run_id)
+    step = StepFactory(run=run, order=0)
+    artifact = ArtifactFactory(run=run, step=step)
+    ActionFactory(step=step, action_type="click", screenshot=artifact)
+
+    [listed] = client.get_run_artifacts(run_id, artifact_type="screenshot_action")
+    [entry] = client.get_run_timeline(run_id)
+
+    assert listed.artifact_id == artifact.artifact_id and listed.signed_url
+    assert entry.type == "block"
+    assert entry.block.actions[0].action_type == "click"
+    assert client.get_run(run_id).screenshot_urls == [listed.signed_url]
