@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 from functools import cache
@@ -50,6 +51,7 @@ def _rect(raw: list[float], at: Offset) -> tuple[float, float, float, float]:
 
 
 def _node(raw: dict[str, Any], frame: FrameInfo, at: Offset) -> Element | TextLine:
+    # model_construct skips validation: the data comes from our own script, and pages have 10k nodes.
     common = {
         "frame": frame,
         "rect": _rect(raw["rect"], at),
@@ -57,15 +59,15 @@ def _node(raw: dict[str, Any], frame: FrameInfo, at: Offset) -> Element | TextLi
         "in_overlay": bool(raw["overlay"]) or at.overlay,
     }
     if raw["k"] == "t":
-        return TextLine(text=raw["text"], heading=raw["h"] or 0, **common)
-    return Element(
+        return TextLine.model_construct(text=raw["text"], heading=raw["h"] or 0, **common)
+    return Element.model_construct(
         id=raw["id"],
         tag=raw["tag"],
         role=raw["role"],
         text=raw["text"],
         label=raw["label"],
         attrs=raw["attrs"],
-        options=[Option(**o) for o in raw.get("options", [])],
+        options=[Option.model_construct(**o) for o in raw.get("options", [])],
         option_count=raw.get("optionCount", 0),
         **common,
     )
@@ -75,7 +77,7 @@ async def _evaluate(frame: Frame, start: int | None, options: dict[str, int]) ->
     args = {"attr": ID_ATTRIBUTE, "frameAttr": FRAME_ATTRIBUTE, "start": start, **options}
     for attempt in range(3):
         try:
-            return await frame.evaluate(script(), args)
+            return json.loads(await frame.evaluate(script(), args))
         except PlaywrightError as exc:
             # A navigation destroyed the context mid-call; the next document is worth one more look.
             if frame.is_detached() or attempt == 2:
@@ -134,7 +136,7 @@ async def snapshot(
         # Frames continue the main window's counter; store where they stopped so ids stay page-unique.
         await page.main_frame.evaluate("n => { window.__skNext = n; }", out.next_id)
     viewport = tuple(main.get("viewport", (0, 0)))
-    prompt, cut = render(out.nodes, max(max_chars - MARKER_ROOM, 0), viewport[1] if viewport else 0)
+    prompt, cut = render(out.nodes, max(max_chars - MARKER_ROOM, 0))
     return Snapshot(
         url=main.get("url", page.url),
         title=main.get("title", ""),

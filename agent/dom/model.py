@@ -24,6 +24,7 @@ class Option(BaseModel):
     label: str
     value: str
     selected: bool = False
+    disabled: bool = False
 
 
 class Element(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from agent.dom.model import Element, TextLine
@@ -15,12 +16,13 @@ ATTR_ORDER = (
 )  # fmt: skip
 DEFAULT_TYPES = frozenset({"text"})
 MAX_PROMPT_OPTIONS = 25
+BARE_VALUE = re.compile(r"[\w\-./:@#]+")
 SECTION_BELOW = "-- below the visible area --"
 SECTION_ABOVE = "-- above the visible area --"
 
 
 def _quote(value: str) -> str:
-    if value and all(c.isalnum() or c in "-_./:@#" for c in value):
+    if BARE_VALUE.fullmatch(value):
         return value
     return '"' + value.replace('"', "'") + '"'
 
@@ -44,6 +46,8 @@ def _attrs(element: Element, tag: str) -> list[str]:
             continue
         if key == "type" and (value in DEFAULT_TYPES or tag != "input" and element.tag != "label"):
             continue
+        if key == "name" and (element.label or element.attrs.get("placeholder") or element.text):
+            continue  # form names are often machine ids; a label or placeholder says more
         parts.append(_attr(key, value))
     if element.tag not in NATIVE_TAGS and element.role and tag != element.role:
         parts.insert(0, _attr("role", element.role))
@@ -51,7 +55,10 @@ def _attrs(element: Element, tag: str) -> list[str]:
 
 
 def _options(element: Element) -> str:
-    shown = [o.label + ("*" if o.selected else "") for o in element.options[:MAX_PROMPT_OPTIONS]]
+    shown = [
+        o.label + ("*" if o.selected else "") + (" (disabled)" if o.disabled else "")
+        for o in element.options[:MAX_PROMPT_OPTIONS]
+    ]
     more = element.option_count - len(shown)
     return " | ".join(shown) + (f" | …{more} more" if more > 0 else "")
 
@@ -77,36 +84,41 @@ def text_line(text: TextLine) -> str:
     return ("#" * text.heading + " " if text.heading else "") + text.text
 
 
-def _section(node: Element | TextLine, viewport_height: float) -> int:
+def _section(node: Element | TextLine) -> int:
     """0 on screen, 1 below it, 2 above it: the model reads what a person sees first."""
     if node.in_viewport:
         return 0
     return 2 if node.rect[1] + node.rect[3] <= 0 else 1
 
 
-def render(nodes: Sequence[Element | TextLine], max_chars: int, viewport_height: float) -> tuple[str, int]:
+def _line(node: Element | TextLine) -> str:
+    return element_line(node) if isinstance(node, Element) else text_line(node)
+
+
+def render(nodes: Sequence[Element | TextLine], max_chars: int) -> tuple[str, int]:
     """Viewport-first lines under `max_chars`; overlay lines are always kept. Returns (text, lines cut).
 
     1. Sort nodes stably by section (on screen, below, above), keeping document order inside each.
     2. Reserve room for every overlay line (dialogs must never be cut).
-    3. Fill the rest in order until a line does not fit; everything after it is cut.
+    3. Fill the rest in order until a line does not fit; everything after it is cut (and not rendered,
+       which keeps huge pages cheap).
     """
-    ordered = sorted(nodes, key=lambda n: _section(n, viewport_height))
-    lines = [(element_line(n) if isinstance(n, Element) else text_line(n), n) for n in ordered]
-    budget = max_chars - sum(len(line) + 1 for line, node in lines if node.in_overlay)
+    ordered = sorted(nodes, key=_section)
+    overlay = {id(n): _line(n) for n in ordered if n.in_overlay}
+    budget = max_chars - sum(len(line) + 1 for line in overlay.values())
     out: list[str] = []
-    section, cut, full = 0, 0, False
-    for line, node in lines:
-        if not node.in_overlay:
-            full = full or len(line) + 1 > budget
-            if full:
+    section, cut = 0, 0
+    for node in ordered:
+        line = overlay.get(id(node))
+        if line is None:
+            line = _line(node) if not cut else ""
+            if cut or len(line) + 1 > budget:
                 cut += 1
                 continue
             budget -= len(line) + 1
-        current = _section(node, viewport_height)
-        if current != section:
-            section = current
-            out.append(SECTION_BELOW if current == 1 else SECTION_ABOVE)
+        if _section(node) != section:
+            section = _section(node)
+            out.append(SECTION_BELOW if section == 1 else SECTION_ABOVE)
         out.append(line)
     if cut:
         out.append(f"-- {cut} more lines cut; scroll to see them --")

@@ -41,26 +41,32 @@
     for (let n = node; n; n = n.parentNode || n.host) if (n === el) return true;
     return false;
   };
-  const fixedAncestor = (node) => {
+  const outermostFixed = (node) => {
+    let found = null;
     for (let n = node; n && n.nodeType === 1; n = n.parentElement || (n.getRootNode() && n.getRootNode().host)) {
-      if (n === document.body || n === document.documentElement) return null;
-      if (getComputedStyle(n).position === "fixed") return n;
+      if (n === document.body || n === document.documentElement) break;
+      if (getComputedStyle(n).position === "fixed") found = n;
     }
-    return null;
+    return found;
   };
 
-  // 2. A full-viewport fixed layer (modal backdrop) or a showModal() dialog blocks everything outside it.
+  // 2. When fixed layers cover all four corners (a modal backdrop) or a showModal() dialog is open, what
+  // lies outside those layers cannot be reached even by scrolling. A fixed app shell covers the corners
+  // too, but holds the content, so what is inside a covering layer stays.
   const modalDialog = (() => {
     try { return document.querySelector("dialog:modal"); } catch (e) { return null; }
   })();
-  const cornerHits = [[4, 4], [VW - 5, 4], [4, VH - 5], [VW - 5, VH - 5]].map(([x, y]) => deepHit(x, y));
-  const blocked = !!modalDialog || (VW > 10 && VH > 10 && cornerHits.every((h) => h && fixedAncestor(h)));
+  const corners = [[4, 4], [VW - 5, 4], [4, VH - 5], [VW - 5, VH - 5]];
+  const covers = corners.map(([x, y]) => deepHit(x, y)).map((hit) => hit && outermostFixed(hit));
+  const blocked = !!modalDialog || (VW > 10 && VH > 10 && covers.every(Boolean));
+  const coverSet = new Set(blocked ? covers : []);
 
   const intersect = (a, b) => {
     const l = Math.max(a.l, b.l), t = Math.max(a.t, b.t), r = Math.min(a.r, b.r), btm = Math.min(a.b, b.b);
     return r - l >= 1 && btm - t >= 1 ? { l, t, r, b: btm } : null;
   };
   const box = (r) => ({ l: r.left, t: r.top, r: r.right, b: r.bottom });
+  const rectOf = (b) => [b.l, b.t, b.r - b.l, b.b - b.t];
   const VIEW = { l: 0, t: 0, r: VW, b: VH };
 
   // 3. Visible means: some sample point inside the on-screen part hits the element (or its label).
@@ -73,7 +79,7 @@
       const hit = deepHit(onScreen.l + w * fx, onScreen.t + h * fy);
       if (!hit) continue;
       if (within(el, hit)) return true;
-      if (el.labels && Array.from(el.labels).some((l) => within(l, hit))) return true;
+      if (labelsOf(el).some((l) => within(l, hit))) return true;
     }
     return false;
   };
@@ -98,13 +104,25 @@
     walk(label);
     return clean(out);
   };
+  // el.labels scans the document on each call (quadratic on big forms), so index labels once per root.
+  const labelsFor = new Map();
+  const indexLabels = (root) => {
+    for (const label of root.querySelectorAll("label")) {
+      const ctl = label.control;
+      if (!ctl) continue;
+      if (!labelsFor.has(ctl)) labelsFor.set(ctl, []);
+      labelsFor.get(ctl).push(label);
+    }
+  };
+  const labelsOf = (el) => labelsFor.get(el) || [];
+
   const labelOf = (el) => {
     const byId = el.hasAttribute("aria-labelledby") ? labelledBy(el) : "";
     if (byId) return byId;
     const aria = clean(el.getAttribute("aria-label"));
     if (aria) return aria;
-    if (el.labels && el.labels.length) {
-      const text = clean(Array.from(el.labels).map((l) => labelText(l, el)).join(" "));
+    if (labelsOf(el).length) {
+      const text = clean(labelsOf(el).map((l) => labelText(l, el)).join(" "));
       if (text) return text;
     }
     return clean(el.getAttribute("title") || el.getAttribute("alt") || "");
@@ -138,7 +156,8 @@
     if (role && ROLES.has(role.split(/\s+/)[0])) return true;
     if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return true;
     if (el.hasAttribute("onclick") || typeof el.onclick === "function") return true;
-    return s.cursor === "pointer" && !ctx.pointer;
+    // Only where the pointer cursor starts: children inheriting it belong to the clickable parent.
+    return s.cursor === "pointer" && !ctx.pointer && !ctx.owner;
   };
 
   const shortUrl = (u) => {
@@ -180,7 +199,7 @@
   };
 
   const optionsOf = (sel) => Array.from(sel.options).slice(0, MAX_OPTIONS).map((o) => ({
-    label: cut(clean(o.label || o.textContent), MAX_LABEL), value: o.value, selected: o.selected,
+    label: cut(clean(o.label || o.textContent), MAX_LABEL), value: o.value, selected: o.selected, disabled: o.disabled,
   }));
 
   // 4. The walk. ctx: clip (on-screen box of the nearest clipping ancestor), clipScroll (that ancestor
@@ -201,10 +220,10 @@
     if (!ctx.covered) pushText(ctx, node.data);
   };
 
-  const record = (el, tag, s, ctx, vis, inView) => {
+  const record = (el, tag, g) => {
     const role = roleOf(el, tag);
     const rec = { k: "e", el, tag: tag.toLowerCase(), role, raw: "", label: labelOf(el), attrs: attrsOf(el, tag, role),
-      rect: [vis.l, vis.t, vis.r - vis.l, vis.b - vis.t], inView, overlay: ctx.overlay };
+      rect: rectOf(g.area), inView: g.inView, overlay: g.overlay };
     if (tag === "LABEL") rec.role = roleOf(el.control, el.control.tagName);
     if (tag === "SELECT") { rec.options = optionsOf(el); rec.optionCount = el.options.length; }
     const id = el.getAttribute(ATTR);
@@ -245,9 +264,63 @@
 
   const visitChildren = (parent, ctx) => {
     const root = parent.shadowRoot;
-    if (root) root.childNodes.forEach((n) => visit(n, ctx));
+    if (root) {
+      indexLabels(root);
+      root.childNodes.forEach((n) => visit(n, ctx));
+    }
     const kids = parent.tagName === "SLOT" ? parent.assignedNodes() : [];
     (kids.length ? kids : parent.childNodes).forEach((n) => visit(n, ctx));
+  };
+
+  const pruned = (el, tag, ctx) =>
+    SKIP.has(tag) || el.inert || el.getAttribute("aria-hidden") === "true" ||
+    (ctx.modal && !within(ctx.modal, el) && !within(el, ctx.modal));
+
+  // Where the element is, once clipping ancestors and the viewport are applied.
+  const place = (el, s, rect, ctx) => {
+    const fixed = s.position === "fixed";
+    const clip = fixed ? null : ctx.clip;
+    const raw = box(rect);
+    const vis = clip ? intersect(raw, clip) : raw;
+    const area = vis || raw;
+    const sized = area.r - area.l >= 2 && area.b - area.t >= 2;
+    // Clipped by a scroller: reachable by scrolling it. Clipped by overflow:hidden: gone.
+    const clippedAway = !vis && !(ctx.clipScroll && !fixed);
+    const offPage = raw.r <= 0 || raw.b + window.scrollY <= 0;
+    const shown = s.visibility === "visible" && !clippedAway && !offPage;
+    return { fixed, clip, area, sized, shown, inView: shown && !!(vis && intersect(vis, VIEW)) };
+  };
+
+  const FRAME = {};
+  // The element's record when it is listed, FRAME for a visible iframe, else null.
+  const consider = (el, tag, s, g, ctx) => {
+    if (!g.shown || !g.sized || g.blockedOut) return null;
+    const isFrame = tag === "IFRAME" || tag === "FRAME";
+    if (!isFrame && !interactive(el, tag, s, ctx)) return null;
+    if (g.inView && !reachable(el, g.area)) return null;
+    if (!isFrame) return record(el, tag, g);
+    frameRecord(el, g.area, g.inView);
+    return FRAME;
+  };
+
+  const childContext = (el, tag, s, rect, g, ctx, owner) => {
+    const level = /^H([1-6])$/.exec(tag);
+    const newBlock = !INLINE.has(s.display) && s.display !== "table-cell";
+    const cc = childClip(el, s, ctx, rect);
+    // A label's text is already its control's label; a clipping box too small to see shows no text.
+    const quiet = (tag === "LABEL" && !!el.control && !owner) || (cc && !cc.scrolls && !g.sized);
+    return {
+      ...ctx, el, owner, vis: g.area, rect: rectOf(g.area), inView: g.inView, overlay: g.overlay, inCover: g.inCover,
+      shown: g.shown && !g.blockedOut && !quiet, covered: undefined, pointer: s.cursor === "pointer",
+      heading: level ? Number(level[1]) : ctx.heading, block: newBlock || owner !== ctx.owner ? el : ctx.block,
+      clip: cc ? cc.clip : g.clip, clipScroll: cc ? cc.scrolls : g.fixed ? false : ctx.clipScroll,
+    };
+  };
+
+  // Cells of one table row read as "a | b | c" on one line.
+  const separateCell = (ctx) => {
+    const last = nodes[nodes.length - 1];
+    if (last && last.k === "t" && last.block === ctx.block) last.raw += " | ";
   };
 
   const visit = (node, ctx) => {
@@ -255,58 +328,28 @@
     if (node.nodeType !== 1) return;
     const el = node;
     const tag = el.tagName.toUpperCase();
-    if (SKIP.has(tag)) return;
-    if (ctx.modal && !within(ctx.modal, el) && !within(el, ctx.modal)) return;
-    if (el.getAttribute("aria-hidden") === "true" || el.inert) return;
+    if (pruned(el, tag, ctx)) return;
     const s = getComputedStyle(el);
     if (s.display === "none" || parseFloat(s.opacity) === 0) return;
     if (s.display === "contents") return visitChildren(el, { ...ctx, pointer: s.cursor === "pointer" });
     const rect = el.getBoundingClientRect();
-    const fixed = s.position === "fixed";
-    const overlay = ctx.overlay || isOverlay(el, tag, s);
-    const clip = fixed ? null : ctx.clip;
-    const raw = box(rect);
-    const vis = clip ? intersect(raw, clip) : raw;
-    const sizedBox = vis || raw;
-    const sized = sizedBox.r - sizedBox.l >= 2 && sizedBox.b - sizedBox.t >= 2;
-    // Clipped by a scroller: reachable by scrolling it. Clipped by overflow:hidden: gone.
-    const clippedAway = !vis && !(ctx.clipScroll && !fixed);
-    const offPage = raw.r <= 0 || raw.b + window.scrollY <= 0;
-    const shown = s.visibility === "visible" && !clippedAway && !offPage;
-    const inView = !!(vis && intersect(vis, VIEW)) && shown;
-    const vbox = vis || raw;
-    const blockedOut = blocked && !overlay && !inView;
-    let owner = ctx.owner;
-    if (shown && sized && !blockedOut && tag !== "IFRAME" && tag !== "FRAME" && interactive(el, tag, s, ctx)) {
-      if (!inView || reachable(el, vbox)) owner = record(el, tag, s, ctx, vbox, inView);
-    }
-    if ((tag === "IFRAME" || tag === "FRAME") && shown && sized && !blockedOut && (!inView || reachable(el, vbox))) {
-      return frameRecord(el, vbox, inView);
-    }
-    if (tag === "SELECT" || tag === "TEXTAREA") return;
+    const g = place(el, s, rect, ctx);
+    g.overlay = ctx.overlay || isOverlay(el, tag, s);
+    g.inCover = ctx.inCover || coverSet.has(el);
+    g.blockedOut = blocked && !g.overlay && !g.inView && !g.inCover;
+    const rec = consider(el, tag, s, g, ctx);
+    if (rec === FRAME || tag === "IFRAME" || tag === "FRAME" || tag === "SELECT" || tag === "TEXTAREA") return;
+    const owner = rec || ctx.owner;
     if (tag === "IMG" && owner) owner.raw += " " + (el.alt || "");
-    const quiet = tag === "LABEL" && !!el.control && owner === ctx.owner;
-    const level = /^H([1-6])$/.exec(tag);
-    const newBlock = !INLINE.has(s.display) && s.display !== "table-cell";
-    const cc = childClip(el, s, ctx, rect);
-    const next = {
-      ...ctx, el, vis: vbox, rect: [vbox.l, vbox.t, vbox.r - vbox.l, vbox.b - vbox.t], inView, overlay, owner,
-      shown: shown && !blockedOut && !(quiet && !owner) && !(cc && !cc.scrolls && !sized), covered: undefined, pointer: s.cursor === "pointer",
-      heading: level ? Number(level[1]) : ctx.heading,
-      block: newBlock || owner !== ctx.owner ? el : ctx.block,
-      clip: cc ? cc.clip : clip, clipScroll: cc ? cc.scrolls : fixed ? false : ctx.clipScroll,
-    };
-    if (s.display === "table-cell" && !owner) {
-      const last = nodes[nodes.length - 1];
-      if (last && last.k === "t" && last.block === ctx.block) last.raw += " | ";
-    }
-    visitChildren(el, next);
-    if (owner && newBlock && owner === ctx.owner) owner.raw += " ";
+    if (s.display === "table-cell" && !owner) separateCell(ctx);
+    visitChildren(el, childContext(el, tag, s, rect, g, ctx, owner));
+    if (owner && owner === ctx.owner && !INLINE.has(s.display)) owner.raw += " ";
   };
 
-  const top = { clip: null, clipScroll: false, owner: null, block: null, pointer: false, overlay: false,
+  const top = { inCover: false, clip: null, clipScroll: false, owner: null, block: null, pointer: false, overlay: false,
     heading: 0, shown: true, inView: true, el: document.body, vis: VIEW, rect: [0, 0, VW, VH],
     modal: modalDialog };
+  indexLabels(document);
   if (document.body) visit(document.body, top);
 
   // 5. New ids continue after every id already in use, so a reloaded counter never reuses one.
@@ -329,5 +372,10 @@
     const { el, raw, ...rest } = n;
     out.push({ ...rest, text: cut(text, MAX_LABEL), label: cut(n.label, MAX_LABEL) });
   }
-  return { nodes: out, frames, next, blocked, viewport: [VW, VH], url: location.href, title: document.title };
+  // A JSON string crosses the Playwright protocol far faster than a large object graph. Old libraries
+  // (Prototype.js) add Array.prototype.toJSON, which would encode every array twice.
+  const result = { nodes: out, frames, next, blocked, viewport: [VW, VH], url: location.href, title: document.title };
+  const toJSON = Array.prototype.toJSON;
+  if (toJSON) delete Array.prototype.toJSON;
+  try { return JSON.stringify(result); } finally { if (toJSON) Array.prototype.toJSON = toJSON; }
 }

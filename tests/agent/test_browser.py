@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterator
 
 import httpx
@@ -119,9 +118,9 @@ def test_ensure_ffmpeg_links_the_system_ffmpeg_once(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def cdp_chromium() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def cdp_chromium(tmp_path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A Chromium that is not ours: started by hand with a DevTools port, killed by its PID."""
-    profile = tempfile.mkdtemp(prefix="cdp-profile-")
+    profile = tmp_path / "cdp-profile"
     args = [BrowserConfig().chromium_path, "--headless", "--remote-debugging-port=0",
             "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}", *LAUNCH_ARGS, "about:blank"]  # fmt: skip
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
@@ -144,7 +143,9 @@ def _devtools_url(proc: subprocess.Popen[bytes]) -> str:
 
 async def test_it_connects_over_cdp_and_leaves_that_browser_running(cdp_chromium, tmp_path, page_server):
     proc, ws_url = cdp_chromium
-    config = BrowserConfig(browser_address=ws_url, run_dir=tmp_path, allow_private_hosts=["127.0.0.1"])
+    config = BrowserConfig(
+        browser_address=ws_url, run_dir=tmp_path / "run", allow_private_hosts=["127.0.0.1"]
+    )
 
     async with open_browser(config) as session:
         await session.goto(page_server.url("form.html"))

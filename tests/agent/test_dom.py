@@ -5,14 +5,26 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Page
 
+from agent.browser import BrowserConfig, new_session
 from agent.dom import ID_ATTRIBUTE, Element, ElementNotFound, Snapshot, locate, snapshot
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def page(browser, tmp_path_factory) -> AsyncIterator[Page]:
+    """One session for this module: every test navigates first, and a new page costs ~0.3 s."""
+    config = BrowserConfig(run_dir=tmp_path_factory.mktemp("dom"), allow_private_hosts=["127.0.0.1"])
+    session = await new_session(browser, config)
+    yield session.page
+    await session.close()
 
 
 async def open_page(page: Page, page_server, name: str) -> Snapshot:
@@ -255,3 +267,39 @@ def test_python_m_agent_dom_prints_the_snapshot_as_json(page_server):
     assert data["title"] == "Sign up"
     assert any(e["text"] == "Submit" for e in data["elements"])
     assert "prompt_text" in data
+
+
+async def test_it_lists_only_the_native_modal_dialog_when_one_is_open(page, page_server):
+    snap = await open_page(page, page_server, "dialog.html")
+
+    assert [e.name for e in snap.elements] == ["Delete", "Keep"]
+    assert "Delete this file?" in snap.prompt_text and snap.blocked_by_overlay
+
+
+async def test_it_keeps_content_of_a_fixed_app_shell_that_covers_the_viewport(page, page_server):
+    snap = await open_page(page, page_server, "app_shell.html")
+
+    older = by_text(snap, "Load older messages")
+    assert not older.in_viewport and "Home" in snap.prompt_text
+    await (await locate(page, older.id)).click()
+
+
+async def test_it_marks_disabled_select_options(page, page_server):
+    snap = await open_page(page, page_server, "form.html")
+
+    assert "Spain (disabled)" in line_of(snap, by_text(snap, "Country"))
+    assert [o.disabled for o in by_text(snap, "Country").options] == [False, False, False, True]
+
+
+async def test_it_reads_a_cross_origin_iframe_too(page, page_server):
+    port = page_server.base_url.rsplit(":", 1)[1]
+    await page.goto(page_server.url("iframe.html"))
+    await page.evaluate(f"document.querySelector('#inner').src = 'http://localhost:{port}/iframe_inner.html'")
+    await page.frame_locator("#inner").locator("#inner-button").wait_for()
+
+    snap = await snapshot(page)
+
+    inner = by_text(snap, "Inner button")
+    assert inner.frame.url.startswith("http://localhost:")
+    await (await locate(page, inner.id)).click()
+    assert await page.frame_locator("#inner").locator("#inner-button").text_content() == "Clicked inside"
