@@ -55,7 +55,7 @@ class AgentTask(BaseModel):
     include_action_history_in_verification: bool = False
     totp_identifier: str | None = None
     totp_secret: str | None = None
-    navigation_payload: dict[str, Any] | None = None
+    navigation_payload: dict[str, Any] | list[Any] | str | None = None
     max_retries_per_step: int = Field(default=2, ge=0)
     max_screenshot_scrolls: int | None = Field(default=None, ge=0)
 

@@ -24,6 +24,7 @@ __all__ = [
     "Asker",
     "extract_data",
     "extraction_parser",
+    "first_line",
     "handler",
     "run_action",
     "schema_validator",
@@ -40,9 +41,9 @@ async def run_action(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     except ElementNotFound as exc:
         return ActionResult.fail("element_not_found", str(exc) or f"no element with id {action.id}")
     except PlaywrightTimeoutError as exc:
-        return ActionResult.fail("timeout", _first_line(exc))
+        return ActionResult.fail("timeout", first_line(exc))
     except PlaywrightError as exc:
-        return ActionResult.fail("browser_error", _first_line(exc))
+        return ActionResult.fail("browser_error", first_line(exc))
     except LLMError as exc:
         return ActionResult.fail("llm_error", str(exc))
     except Exception as exc:  # a handler bug must not take the run down with it
@@ -50,6 +51,6 @@ async def run_action(ctx: ActionContext, action: PlannedAction) -> ActionResult:
         return ActionResult.fail("internal_error", f"{type(exc).__name__}: {exc}")
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     # Playwright messages carry a multi-line call log; the first line is the useful part.
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -15,8 +15,8 @@ from agent.actions.options import click_matching_option, document_root, visible_
 from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionResult, PlannedAction
 
-# How long a click may take to start a download before we decide it did not.
-DOWNLOAD_GRACE_S = 0.35
+# How long after the click a download may start before we decide the click did not start one.
+DOWNLOAD_GRACE_S = 0.4
 # Typing longer texts key by key is slow and gains nothing: autocompletes react to short queries.
 TYPE_KEYS_UP_TO = 80
 SUGGESTION_POLLS = 6
@@ -24,8 +24,10 @@ SUGGESTION_POLLS = 6
 
 @contextlib.asynccontextmanager
 async def watch_downloads(ctx: ActionContext) -> AsyncIterator[Callable[[], bool]]:
-    """Yield a check telling whether a download started while the block ran (or just after)."""
+    """Yield a check telling whether a download started while the block ran (or soon after it began)."""
     page = ctx.page
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DOWNLOAD_GRACE_S
     before = len(ctx.session.downloads)
     started = asyncio.Event()
 
@@ -35,8 +37,10 @@ async def watch_downloads(ctx: ActionContext) -> AsyncIterator[Callable[[], bool
     page.on("download", on_download)
     try:
         yield lambda: started.is_set() or len(ctx.session.downloads) > before
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(started.wait(), DOWNLOAD_GRACE_S)
+        remaining = deadline - loop.time()
+        if remaining > 0 and not started.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(started.wait(), remaining)
     finally:
         page.remove_listener("download", on_download)
 
@@ -53,12 +57,10 @@ async def _click(locator: Locator) -> None:
 @handler("click")
 async def click(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     locator = await locate(ctx, action.id)
-    downloaded = False
     async with watch_downloads(ctx) as download_started:
         await _click(locator)
         await settle(ctx.page)
-    downloaded = download_started()
-    return ActionResult.ok(download_triggered=downloaded)
+    return ActionResult.ok(download_triggered=download_started())
 
 
 @handler("hover")

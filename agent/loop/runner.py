@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema.exceptions import SchemaError
 
-from agent.actions import schema_validator
+from agent.actions import first_line, schema_validator
 from agent.browser import BrowserConfig, NavigationBlocked, open_browser
 from agent.llm import NOT_CONFIGURED, LLMClient
 from agent.loop.sink import NullSink, Sink, send_artifact
@@ -107,8 +107,7 @@ class _Run:
         except NavigationBlocked as exc:
             return StepOutcome("fatal", f"Could not open {url}: {exc}")
         except Exception as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            return StepOutcome("fatal", f"Could not open {url}: {first_line}")
+            return StepOutcome("fatal", f"Could not open {url}: {first_line(exc)}")
         return None
 
     async def _run_steps(self) -> StepOutcome:

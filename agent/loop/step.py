@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from agent.actions import ActionContext, AnswerError, extract_data, run_action
+from playwright.async_api import Error as PlaywrightError
+
+from agent.actions import ActionContext, AnswerError, extract_data, first_line, run_action
 from agent.llm import LLMError, LLMNotConfigured, parse_plan, parse_verdict
 from agent.loop.observe import observe
 from agent.loop.sink import send_artifact
@@ -27,6 +29,10 @@ async def run_step(state: RunState, step: StepRecord) -> StepOutcome:
         return StepOutcome("retry", str(exc))
     except AnswerError as exc:
         return StepOutcome("retry", f"invalid LLM response: {exc}")
+    except PlaywrightError as exc:  # e.g. the page navigated or crashed while it was being read
+        return StepOutcome("retry", f"could not read the page: {first_line(exc)}")
+    except RuntimeError as exc:  # BrowserSession.page raises it once every tab is closed
+        return StepOutcome("fatal", f"Browser error: {exc}")
 
 
 async def _plan(state: RunState, step: StepRecord, talker: StepTalker) -> list[PlannedAction]:

@@ -86,16 +86,22 @@ def launcher(browser: Browser) -> Callable[[BrowserConfig], Any]:
 
 @pytest.fixture
 def run(launcher: Any, browser_config: BrowserConfig) -> Callable[..., Any]:
-    """`await run(fake, task, sink=..., should_stop=..., **llm_overrides)` with the test's browser."""
+    """`await run(fake, task, sink=..., should_stop=..., browser={...}, **llm_overrides)`."""
 
     async def go(
-        fake: FakeLLM, task: AgentTask, sink: Any = None, should_stop: Any = None, **llm: Any
+        fake: FakeLLM,
+        task: AgentTask,
+        sink: Any = None,
+        should_stop: Any = None,
+        browser: dict[str, Any] | None = None,
+        **llm: Any,
     ) -> AgentResult:
         config = LLMConfig(
             model=fake.model, api_base=fake.base_url, api_key="test", retry_backoff=0.01, **llm
         )
+        browser_cfg = browser_config.model_copy(update=browser or {})
         return await run_agent(
-            task, LLMClient(config), browser_config, sink=sink, should_stop=should_stop, launcher=launcher
+            task, LLMClient(config), browser_cfg, sink=sink, should_stop=should_stop, launcher=launcher
         )
 
     return go
@@ -389,3 +395,25 @@ async def test_a_blocked_start_url_fails_with_the_reason(run: Any) -> None:
         result = await run(fake, AgentTask(prompt="x", url="http://169.254.169.254/latest/meta-data/"))
     assert result.status == "failed"
     assert "blocked" in result.failure_reason and "169.254.169.254" in result.failure_reason
+
+
+async def test_a_recorded_run_hands_over_the_video(run: Any, page_server: Any) -> None:
+    sink = RecordingSink()
+    task = AgentTask(prompt="x", url=page_server.url("loop_form.html"))
+    with FakeLLM([actions({"action_type": "complete"}), YES]) as fake:
+        result = await run(fake, task, sink, browser={"record_video": True})
+    assert result.status == "completed"
+    assert result.recording_path and result.recording_path.stat().st_size > 0
+    recordings = [a for a in sink.artifacts if a[1] == "recording"]
+    assert len(recordings) == 1 and recordings[0][0] is None and recordings[0][3]
+
+
+async def test_screenshot_scrolls_show_the_model_more_of_the_page(run: Any, page_server: Any) -> None:
+    sink = RecordingSink()
+    task = AgentTask(prompt="x", url=page_server.url("actions_form.html"), max_screenshot_scrolls=2)
+    with FakeLLM([actions({"action_type": "complete"}), YES]) as fake:
+        result = await run(fake, task, sink, vision=True)
+    assert result.status == "completed"
+    images = [p for p in fake.requests[0]["messages"][1]["content"] if p.get("type") == "image_url"]
+    assert len(images) == 3
+    assert len([a for a in sink.artifacts if a[1] == "screenshot_llm" and a[0] == 0]) == 3
