@@ -114,6 +114,8 @@ class LLMClient:
             # Retries are ours (with backoff and a classification); stop the SDK from adding its own.
             max_retries=0,
             num_retries=0,
+            # Some models refuse parameters such as temperature; litellm then leaves them out.
+            drop_params=True,
         )
 
     def _reply(self, response: Any) -> LLMReply:

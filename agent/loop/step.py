@@ -57,6 +57,7 @@ async def _plan(state: RunState, step: StepRecord, talker: StepTalker) -> list[P
         payload=state.task.navigation_payload,
         error_codes=state.task.error_code_mapping,
         totp_available=state.totp_available,
+        schema=state.task.data_extraction_schema,
     )
     plan = await talker(messages, parse_plan, obs.screenshots)
     step.output = {"planned_actions": [a.model_dump(mode="json", exclude_none=True) for a in plan.actions]}

@@ -66,12 +66,15 @@ def plan_messages(
     payload: dict[str, Any] | None = None,
     error_codes: dict[str, str] | None = None,
     totp_available: bool = False,
+    schema: Any = None,
 ) -> list[dict[str, Any]]:
     codes = render("error_codes", mapping=_json(error_codes)) if error_codes else ""
+    extraction = render("plan_extraction", schema=_json(schema)) if schema is not None else ""
     user = render(
         "plan_user",
         goal=goal,
         payload=_json(payload) if payload else "(none)",
+        extraction=extraction,
         totp=render("totp") if totp_available else "",
         error_codes=codes,
         history=_history(history),
