@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Download, Page, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from agent.browser.config import LAUNCH_ARGS, BrowserConfig, context_options
 from agent.browser.guard import NetworkGuard
@@ -104,7 +105,10 @@ class BrowserSession:
         """Close our context (which finalises videos); a browser we connected to stays up."""
         await self.wait_downloads(timeout=30)
         videos = [page.video for page in self._pages if page.video]
-        await self.context.close()
+        try:
+            await self.context.close()
+        except PlaywrightError as exc:  # the browser crashed or the CDP peer went away: nothing to close
+            log.warning("closing the browser context failed: %s", exc)
         for video in videos:
             try:
                 self.video_paths.append(Path(await video.path()))

@@ -374,7 +374,9 @@
   }
   // A JSON string crosses the Playwright protocol far faster than a large object graph. Old libraries
   // (Prototype.js) add Array.prototype.toJSON, which would encode every array twice.
-  const result = { nodes: out, frames, next, blocked, viewport: [VW, VH], url: location.href, title: document.title };
+  // Reported to the agent: a dialog or high layer is in the way, not merely a fixed app shell.
+  const modal = !!modalDialog || [...coverSet].some((c) => isOverlay(c, c.tagName, getComputedStyle(c)));
+  const result = { nodes: out, frames, next, blocked: modal, viewport: [VW, VH], url: location.href, title: document.title };
   const toJSON = Array.prototype.toJSON;
   if (toJSON) delete Array.prototype.toJSON;
   try { return JSON.stringify(result); } finally { if (toJSON) Array.prototype.toJSON = toJSON; }

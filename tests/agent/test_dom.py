@@ -281,6 +281,7 @@ async def test_it_keeps_content_of_a_fixed_app_shell_that_covers_the_viewport(pa
 
     older = by_text(snap, "Load older messages")
     assert not older.in_viewport and "Home" in snap.prompt_text
+    assert not snap.blocked_by_overlay
     await (await locate(page, older.id)).click()
 
 
@@ -294,8 +295,11 @@ async def test_it_marks_disabled_select_options(page, page_server):
 async def test_it_reads_a_cross_origin_iframe_too(page, page_server):
     port = page_server.base_url.rsplit(":", 1)[1]
     await page.goto(page_server.url("iframe.html"))
-    await page.evaluate(f"document.querySelector('#inner').src = 'http://localhost:{port}/iframe_inner.html'")
-    await page.frame_locator("#inner").locator("#inner-button").wait_for()
+    async with page.expect_event("framenavigated", lambda f: f.url.startswith("http://localhost")) as nav:
+        await page.evaluate(
+            f"document.querySelector('#inner').src = 'http://localhost:{port}/iframe_inner.html'"
+        )
+    await (await nav.value).wait_for_load_state()
 
     snap = await snapshot(page)
 
