@@ -307,3 +307,25 @@ async def test_it_reads_a_cross_origin_iframe_too(page, page_server):
     assert inner.frame.url.startswith("http://localhost:")
     await (await locate(page, inner.id)).click()
     assert await page.frame_locator("#inner").locator("#inner-button").text_content() == "Clicked inside"
+
+
+async def test_it_names_elements_from_labelledby_alt_title_and_name(page, page_server):
+    snap = await open_page(page, page_server, "labels.html")
+
+    assert by_text(snap, "Quantity").attrs["value"] == "2"
+    assert by_text(snap, "Shopping cart").tag == "a"
+    assert by_text(snap, "×").label == "Close window"
+    assert "name=coupon_code" in snap.prompt_text  # no label at all, so the form name is shown
+    assert by_text(snap, "More details").role == "button"
+    assert by_text(snap, "Editable note").attrs["contenteditable"] is True
+    assert by_text(snap, "Dark mode").attrs["checked"] == "true"
+    assert "Plan | Price" in snap.prompt_text and "Pro | $10" in snap.prompt_text
+
+
+async def test_it_survives_a_snapshot_taken_while_the_page_navigates(page, page_server):
+    await page.goto(page_server.url("form.html"))
+    await page.evaluate(f"setTimeout(() => location.href = {page_server.url('labels.html')!r}, 0)")
+
+    snap = await snapshot(page)
+
+    assert snap.title in {"Sign up", "Labels"}
