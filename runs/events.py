@@ -215,15 +215,17 @@ def run_created(run_pk: int) -> None:
         log.exception("could not publish the creation of run %s", run.run_id)
 
 
-def run_status_changed(run_pk: int) -> None:
-    """Called on commit of every status move: tell the sockets, and deliver the webhook when it ended."""
+def run_status_changed(run_pk: int, status: str | None = None) -> None:
+    """Called on commit of every status move (to `status`): tell the sockets, and deliver the webhook
+    when the move ended the run. Two moves in one transaction both land here after commit, so the webhook
+    decision uses the move's own status, not the run's current one (else it would be sent twice)."""
     from runs.choices import TERMINAL_STATUSES
 
     run = _load(run_pk)
     if run is None:
         return
     _publish_run(run)
-    if run.status in TERMINAL_STATUSES and run.webhook_url:
+    if (status or run.status) in TERMINAL_STATUSES and run.webhook_url:
         from runs.tasks import webhook_enqueue
 
         webhook_enqueue(run_pk)

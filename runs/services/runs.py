@@ -40,7 +40,7 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
         raise IllegalTransition(f"Run {run.run_id} is now {run.status}; it cannot go to {to}")
     for name, value in values.items():
         setattr(run, name, value)
-    transaction.on_commit(lambda: events.run_status_changed(run.pk))
+    transaction.on_commit(lambda: events.run_status_changed(run.pk, to))
     return run
 
 

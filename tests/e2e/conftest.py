@@ -2,6 +2,7 @@
 
 Reusable pieces (the dashboard's browser tests use them too):
 
+- `e2e_dir`          var/e2e/<session>: artifacts, run folders, process logs (kept when a test fails).
 - `e2e_env`          env vars for subprocesses: test database, Redis with this session's key prefixes,
                      the scripted LLM, private hosts allowed, temp artifact/work dirs.
 - `scripted_llm`     a FakeLLM whose `.script` a test may swap (default: `helpers.site_script`).
@@ -19,22 +20,18 @@ service fails the run instead of skipping it.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
+import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import service_missing
-from tests.e2e.helpers import ScriptedLLM, TestSite, WebhookReceiver, free_port, wait_until
+from tests.e2e.helpers import ScriptedLLM, TestSite, WebhookReceiver, free_port, site_script
+from tests.e2e.processes import REPO, LiveServer, Subprocess, Worker, service_env, start_daphne
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 WORKER_CONCURRENCY = 4
 
 
@@ -58,8 +55,6 @@ def scripted_llm() -> Iterator[ScriptedLLM]:
 def _default_script(request):
     """Every test starts with the default script, whatever the previous one set."""
     if "scripted_llm" in request.fixturenames:
-        from tests.e2e.helpers import site_script
-
         request.getfixturevalue("scripted_llm").script = site_script
 
 
@@ -72,144 +67,53 @@ def test_site() -> Iterator[TestSite]:
 
 
 @pytest.fixture(scope="session")
-def e2e_env(django_db_setup, redis_url, scripted_llm, tmp_path_factory) -> dict[str, str]:
+def e2e_dir(request) -> Iterator[Path]:
+    """var/e2e/<session>: artifacts, run folders and process logs; kept only when a test failed."""
+    path = REPO / "var" / "e2e" / f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    (path / "logs").mkdir(parents=True)
+    yield path
+    if request.session.testsfailed == 0:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test's report ends with the worker's and Daphne's latest log lines."""
+    report = (yield).get_result()
+    if report.failed and report.when == "call":
+        for name in ("celery_worker", "daphne_server"):
+            process = item.funcargs.get(name)
+            process = getattr(process, "process", process)
+            if isinstance(process, Subprocess):
+                tail = "\n".join(process.log().splitlines()[-80:])
+                report.sections.append((f"{process.name} log ({process.log_path})", tail))
+
+
+@pytest.fixture(scope="session")
+def e2e_env(django_db_setup, redis_url, scripted_llm, e2e_dir) -> dict[str, str]:
     from django.conf import settings
 
-    tag = f"e2e-{uuid.uuid4().hex[:8]}"
-    work = tmp_path_factory.mktemp("e2e")
-    daphne_port = free_port()
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "skyvern_site.settings",
-        "DATABASE_URL": _database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "SECRET_KEY": settings.SECRET_KEY,  # API keys are encrypted with it: webhooks must decrypt them
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_KEY_PREFIX": f"{tag}:",
-        "CHANNELS_PREFIX": tag,
-        "SKYVERN_LLM_MODEL": scripted_llm.model,
-        "SKYVERN_LLM_API_BASE": scripted_llm.base_url,
-        "SKYVERN_LLM_API_KEY": "test",
-        "SKYVERN_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
-        "ARTIFACTS_DIR": str(work / "artifacts"),
-        "RUNS_WORK_DIR": str(work / "work"),
-        "RUN_HEARTBEAT_SECONDS": "1",
-        "BROWSER_RECORD_VIDEO": "true",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{daphne_port}",
-        "DAPHNE_PORT": str(daphne_port),
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-class Subprocess:
-    """A child process in its own process group, logging to a file."""
-
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log_dir: Path) -> None:
-        self.name, self.args, self.env = name, args, env
-        self.log_path = log_dir / f"{name}.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        handle = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            self.args, env=self.env, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        handle.close()
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: the worker, its pool processes and their browsers."""
-        if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait(10)
-
-    def stop(self, timeout: float = 15) -> None:
-        if not self.running:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-
-@dataclass
-class LiveServer:
-    url: str
-    ws_url: str
-    process: Subprocess
+    return service_env(
+        database_url=_database_url(),
+        redis_url=redis_url,
+        secret_key=settings.SECRET_KEY,
+        llm_base_url=scripted_llm.base_url,
+        llm_model=scripted_llm.model,
+        work_dir=e2e_dir,
+        port=free_port(),
+    )
 
 
 @pytest.fixture(scope="session")
-def daphne_server(e2e_env, tmp_path_factory) -> Iterator[LiveServer]:
-    port = e2e_env["DAPHNE_PORT"]
-    args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", port, "skyvern_site.asgi:application"]
-    process = Subprocess("daphne", args, e2e_env, tmp_path_factory.mktemp("logs"))
-    process.start()
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert process.running, f"daphne exited:\n{process.log()}"
-        try:
-            return httpx.get(url + "/api/openapi.json", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(answers, timeout=60, interval=0.2, what="daphne to answer")
-    yield LiveServer(url=url, ws_url=f"ws://127.0.0.1:{port}", process=process)
-    process.stop()
-
-
-class Worker(Subprocess):
-    def start(self) -> None:
-        offset = len(self.log())
-        super().start()
-        wait_until(
-            lambda: self._ready(offset), timeout=90, interval=0.2, what="the Celery worker to be ready"
-        )
-
-    def _ready(self, offset: int) -> bool:
-        assert self.running, f"the worker exited:\n{self.log()[offset:]}"
-        return " ready." in self.log()[offset:]
+def daphne_server(e2e_env, e2e_dir) -> Iterator[LiveServer]:
+    server = start_daphne(e2e_env, e2e_dir / "logs")
+    yield server
+    server.process.stop()
 
 
 @pytest.fixture(scope="session")
-def celery_worker(e2e_env, tmp_path_factory) -> Iterator[Worker]:
-    args = [
-        str(BIN / "celery"),
-        "-A",
-        "skyvern_site",
-        "worker",
-        "-Q",
-        "browser,celery",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        str(WORKER_CONCURRENCY),
-        "--loglevel",
-        "INFO",
-        "--hostname",
-        f"{e2e_env['CHANNELS_PREFIX']}@%h",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    worker = Worker("worker", args, e2e_env, tmp_path_factory.mktemp("logs"))
+def celery_worker(e2e_env, e2e_dir) -> Iterator[Worker]:
+    worker = Worker(e2e_env, e2e_dir / "logs", concurrency=WORKER_CONCURRENCY)
     worker.start()
     yield worker
     worker.stop()

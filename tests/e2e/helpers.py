@@ -58,7 +58,7 @@ class _Server:
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -150,7 +150,12 @@ def site_script(messages: list[dict[str, Any]]) -> str | FakeReply:
     if "Stall here" in text:
         return FakeReply(actions({"action_type": "wait", "seconds": 1}), delay=60)
     return actions(
-        {"action_type": "input_text", "id": element_id(messages, "name"), "text": "Ada", "reasoning": "fill"},
+        {
+            "action_type": "input_text",
+            "id": element_id(messages, "label=Name"),
+            "text": "Ada",
+            "reasoning": "fill",
+        },
         {"action_type": "click", "id": element_id(messages, "Submit"), "reasoning": "send"},
     )
 
@@ -195,9 +200,15 @@ class EventStream:
         return [event for event in list(self.events) if event["type"] in types]
 
     def wait_for(self, predicate: Callable[[dict[str, Any]], bool], *, timeout: float = 30) -> dict[str, Any]:
-        return wait_until(
-            lambda: next((e for e in list(self.events) if predicate(e)), None), timeout=timeout, what=self.url
-        )
+        try:
+            return wait_until(
+                lambda: next((e for e in list(self.events) if predicate(e)), None), timeout=timeout
+            )
+        except AssertionError:
+            seen = [(e["type"], e.get("seq")) for e in self.events if e["type"] != "frame"]
+            raise AssertionError(
+                f"{self.url}: no such event; close code {self.close_code}; saw {seen}"
+            ) from None
 
     def close(self) -> None:
         self._ws.close()

@@ -6,9 +6,11 @@ import hashlib
 import hmac
 
 import httpx
+from celery import Celery
 
 from runs.models import Action, TaskRun
-from tests.e2e.helpers import EventStream, chromium_pids, wait_until
+from runs.tasks import reap_stale_runs
+from tests.e2e.helpers import EventStream, chromium_pids, process_alive, wait_until
 
 
 def _post_task(client: httpx.Client, url: str, **extra) -> dict:
@@ -105,3 +107,59 @@ def test_canceling_a_running_run_stops_it_closes_the_browser_and_sends_the_webho
     wait_until(lambda: not chromium_pids(worker.pid), timeout=15, what="Chromium to exit")
     wait_until(lambda: webhook_receiver.received, timeout=20, what="the webhook")
     assert webhook_receiver.received[0].json()["status"] == "canceled"
+
+
+def test_canceling_a_queued_run_means_it_never_starts(worker, e2e_env, e2e_client, test_site):
+    org, raw_key, client = e2e_client
+    control = Celery(
+        broker=e2e_env["CELERY_BROKER_URL"],
+        broker_transport_options={"global_keyprefix": e2e_env["CELERY_KEY_PREFIX"]},
+    ).control
+    assert control.cancel_consumer("browser", reply=True, limit=1, timeout=5), (
+        "the worker did not stop consuming"
+    )
+    try:
+        run = _post_task(client, test_site.url + "/")
+        assert client.post(f"/v1/runs/{run['run_id']}/cancel").json()["status"] == "canceled"
+    finally:
+        control.add_consumer("browser", reply=True, limit=1, timeout=5)
+    wait_until(
+        lambda: f"run {run['run_id']} was canceled" in worker.log(), timeout=30, what="the worker to skip it"
+    )
+
+    stored = TaskRun.objects.get(run_id=run["run_id"])
+    assert stored.status == "canceled"
+    assert stored.started_at is None and not stored.steps.exists()
+
+
+def test_one_worker_runs_four_tasks_at_once(worker, e2e_client, test_site):
+    org, raw_key, client = e2e_client
+    run_ids = [_post_task(client, test_site.url + "/")["run_id"] for _ in range(4)]
+    for run_id in run_ids:
+        assert _wait_status(client, run_id, "completed", "failed", timeout=90)["status"] == "completed"
+
+    runs = TaskRun.objects.filter(run_id__in=run_ids)
+    assert max(run.started_at for run in runs) < min(run.finished_at for run in runs)
+
+
+def test_a_run_whose_worker_is_killed_ends_failed_through_the_reaper(worker, e2e_client, test_site, settings):
+    org, raw_key, client = e2e_client
+    run = _post_task(client, test_site.url + "/stall")
+    stored = wait_until(
+        lambda: TaskRun.objects.filter(run_id=run["run_id"], steps__isnull=False).first(),
+        timeout=60,
+        what="the run to start its first step",
+    )
+    browsers = chromium_pids(worker.pid)
+    assert browsers, "the run should have a browser"
+
+    worker.kill()
+    wait_until(lambda: not any(process_alive(pid) for pid in browsers), timeout=15, what="Chromium to exit")
+    stored.refresh_from_db()
+    assert stored.status == "running"  # nobody is left to say otherwise...
+
+    settings.RUN_STALE_AFTER_SECONDS = 2  # ...until the reaper notices the heartbeat stopped
+    wait_until(lambda: run["run_id"] in reap_stale_runs(), timeout=30, interval=0.5, what="the reaper")
+    body = client.get(f"/v1/runs/{run['run_id']}").json()
+    assert body["status"] == "failed"
+    assert "worker running this task stopped responding" in body["failure_reason"]

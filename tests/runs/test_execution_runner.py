@@ -1,0 +1,218 @@
+"""How a stored run becomes an agent run (runs.runner) and what the sink makes of the agent's reports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from agent import ActionRecord, StepRecord
+from runs import events
+from runs.choices import RunStatus
+from runs.models import Action, Step, TaskRun
+from runs.run_sink import DbSink
+from runs.runner import (
+    RunSetupError,
+    RunWatch,
+    agent_task_for,
+    browser_for,
+    llm_for,
+    proxy_url_for,
+    run_execute,
+)
+from runs.services import run_cancel, run_transition
+from tests.factories import TaskRunFactory
+
+
+@pytest.fixture(autouse=True)
+def isolated(settings, tmp_path):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "artifacts")},
+        },
+    }
+    settings.RUNS_WORK_DIR = tmp_path / "work"
+    settings.SKYVERN_PROXY_MAP = {}
+
+
+def _running(**fields) -> TaskRun:
+    run = TaskRunFactory(**fields)
+    run_transition(run=run, to=RunStatus.QUEUED)
+    return run_transition(run=run, to=RunStatus.RUNNING)
+
+
+# --- building the agent's inputs ------------------------------------------------------------------
+
+
+def test_the_agent_task_carries_the_requests_goal_schema_and_limits(db):
+    run = TaskRunFactory(
+        prompt="Find the price",
+        url="https://shop.example/",
+        max_steps=7,
+        request={
+            "prompt": "Find the price",
+            "data_extraction_schema": '{"type": "object", "properties": {"price": {"type": "number"}}}',
+            "error_code_mapping": {"SOLD_OUT": "the product is sold out"},
+            "include_action_history_in_verification": True,
+            "totp_identifier": "me@example.com",
+        },
+    )
+
+    task = agent_task_for(run)
+
+    assert (task.prompt, task.url, task.max_steps) == ("Find the price", "https://shop.example/", 7)
+    assert task.data_extraction_schema["properties"]["price"] == {"type": "number"}
+    assert task.error_code_mapping == {"SOLD_OUT": "the product is sold out"}
+    assert task.include_action_history_in_verification is True
+    assert task.totp_identifier == "me@example.com"
+
+
+def test_the_model_comes_from_the_request_or_else_the_settings(db, settings):
+    settings.SKYVERN_LLM_MODEL = "openai/gpt-4o-mini"
+    settings.SKYVERN_LLM_API_BASE = "http://llm.internal/v1"
+
+    default = llm_for(TaskRunFactory(request={}))
+    chosen = llm_for(TaskRunFactory(request={"model": {"model_name": "anthropic/claude-3-5-sonnet"}}))
+
+    assert default.config.model == "openai/gpt-4o-mini"
+    assert default.config.api_base == "http://llm.internal/v1"
+    assert chosen.config.model == "anthropic/claude-3-5-sonnet"
+
+
+def test_proxy_locations_map_to_proxy_urls(settings):
+    settings.SKYVERN_PROXY_MAP = {"RESIDENTIAL_DE": "http://u:p@de.proxy:8000"}
+
+    assert proxy_url_for("RESIDENTIAL_DE") == "http://u:p@de.proxy:8000"
+    assert proxy_url_for("NONE") is None
+    assert proxy_url_for({"url": "http://own.proxy:3128"}) == "http://own.proxy:3128"
+    with pytest.raises(RunSetupError, match="SKYVERN_PROXY_MAP=RESIDENTIAL_GB="):
+        proxy_url_for("RESIDENTIAL_GB")
+
+
+def test_the_default_residential_location_runs_without_a_proxy_when_none_is_configured(settings):
+    settings.SKYVERN_PROXY_MAP = {}
+    assert proxy_url_for(None) is None
+    assert proxy_url_for("RESIDENTIAL") is None
+
+    settings.SKYVERN_PROXY_MAP = {"RESIDENTIAL": "http://res.proxy:8000"}
+    assert proxy_url_for(None) == "http://res.proxy:8000"
+
+
+def test_the_browser_gets_the_proxy_its_time_zone_headers_and_a_run_folder(db, settings):
+    settings.SKYVERN_PROXY_MAP = {"RESIDENTIAL_JP": "http://jp.proxy:8000"}
+    run = TaskRunFactory(
+        request={
+            "proxy_location": "RESIDENTIAL_JP",
+            "extra_http_headers": {"X-Test": "1"},
+            "user_agent": "Bot/1",
+        }
+    )
+
+    browser = browser_for(run)
+
+    assert browser.proxy_url == "http://jp.proxy:8000"
+    assert browser.timezone_id == "Asia/Tokyo"
+    assert browser.extra_http_headers == {"X-Test": "1"} and browser.user_agent == "Bot/1"
+    assert browser.run_dir == settings.RUNS_WORK_DIR / run.run_id
+
+
+def test_a_run_with_an_unconfigured_proxy_location_fails_with_a_fix_in_the_reason(db):
+    run = _running(request={"proxy_location": "RESIDENTIAL_FR"})
+
+    run_execute(run=run)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "SKYVERN_PROXY_MAP=RESIDENTIAL_FR=" in run.failure_reason
+
+
+def test_a_browser_address_in_a_private_network_is_refused(db, settings):
+    settings.SKYVERN_ALLOW_PRIVATE_HOSTS = []
+    run = _running(request={"browser_address": "http://10.1.2.3:9222"})
+
+    run_execute(run=run)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "browser_address refused" in run.failure_reason
+
+
+def test_a_run_without_a_configured_llm_fails_saying_how_to_configure_one(db, settings):
+    settings.SKYVERN_LLM_MODEL = ""
+    run = _running(request={})
+
+    run_execute(run=run)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "SKYVERN_LLM_MODEL" in run.failure_reason
+
+
+# --- cancellation ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_watch_asks_the_agent_to_stop_soon_after_a_cancel():
+    run = await sync_to_async(_running)(request={})
+    watch = RunWatch(run)
+    task = asyncio.create_task(watch.watch())
+    try:
+        await asyncio.sleep(0.6)
+        assert not watch.should_stop()
+        await sync_to_async(run_cancel)(run=await TaskRun.objects.aget(pk=run.pk))
+        for _ in range(20):
+            if watch.should_stop():
+                break
+            await asyncio.sleep(0.1)
+        assert watch.should_stop()
+    finally:
+        task.cancel()
+
+
+# --- the sink -------------------------------------------------------------------------------------
+
+
+async def _drain(layer, channel: str) -> list[dict]:
+    received = []
+    while True:
+        try:
+            message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
+        except TimeoutError:
+            return received
+        received.append(json.loads(message["text"]))
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_sink_saves_each_step_and_action_then_publishes_them_in_order(redis_url):
+    run = await sync_to_async(_running)(request={})
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(events.run_group(run.run_id), channel)
+    sink = DbSink(run)
+    step = StepRecord(order=0)
+    action = ActionRecord(index=0, action_type="click", element_id="e3", reasoning="the Submit button")
+
+    await sink.step_started(step)
+    await sink.artifact(step, "llm_prompt", b"prompt", "prompt.txt", "text/plain")
+    await sink.action_recorded(step, action, b"\x89PNG shot")
+    step.status, step.input_tokens, step.output_tokens, step.cost = "completed", 120, 8, 0.01
+    await sink.step_finished(step)
+
+    published = await _drain(layer, channel)
+    assert [e["type"] for e in published] == ["step.started", "action", "step.finished"]
+    assert [e["seq"] for e in published] == sorted(e["seq"] for e in published)
+    assert published[1]["data"]["action_type"] == "click"
+    assert "/artifacts/" in published[1]["data"]["screenshot_url"]
+    assert published[2]["data"]["input_token_count"] == 120
+    stored_step = await Step.objects.aget(run=run)
+    assert (stored_step.status, stored_step.output_token_count) == ("completed", 8)
+    stored_action = await Action.objects.select_related("screenshot").aget(step=stored_step)
+    assert stored_action.element_id == "e3" and stored_action.screenshot.artifact_type == "screenshot_action"
+    refreshed = await TaskRun.objects.aget(pk=run.pk)
+    assert (refreshed.step_count, refreshed.input_tokens) == (1, 120)
+    assert await run.artifacts.filter(artifact_type="llm_prompt").aexists()
