@@ -1,0 +1,292 @@
+"""The dashboard in a real Chromium against Daphne and a real Celery worker with a scripted LLM.
+
+Set DASHBOARD_SCREENSHOTS=<dir> to also save the README's screenshots while the first test runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from runs.choices import RunStatus
+from runs.models import TaskRun
+from tests.e2e.helpers import wait_until
+from tests.factories import OrganizationFactory, TaskRunFactory, UserFactory
+from tests.support.fake_llm import actions, element_id, page_text, prompt_kind
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+PASSWORD = "pw-secret-123"  # UserFactory's
+SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")
+STATUS = "#run-status .badge"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    # Playwright's sync API keeps its event loop set on this thread, which makes Django refuse ORM calls
+    # from the test body; those calls are plain blocking code here, so allow them for this module.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_page(chromium, daphne_server) -> Iterator[Callable[..., Page]]:
+    """open_page(user=None) -> a Page in a fresh context, logged in as `user` when one is given."""
+    contexts = []
+
+    def opener(user=None) -> Page:
+        context = chromium.new_context(base_url=daphne_server.url, viewport={"width": 1360, "height": 900})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": daphne_server.url}])
+        return context.new_page()
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def mark_page(page: Page) -> None:
+    """A flag that only survives while the document does: proves updates arrived without a reload."""
+    page.evaluate("window.__sameDocument = true")
+
+
+def still_same_document(page: Page) -> bool:
+    return page.evaluate("window.__sameDocument === true")
+
+
+def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """Save a README screenshot when DASHBOARD_SCREENSHOTS asks for them."""
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=full_page)
+
+
+def add_history(org) -> None:
+    """A few older runs, so the Runs screenshot shows more than one row."""
+    if not SCREENSHOTS:
+        return
+    for status, title, cost in [
+        (RunStatus.COMPLETED, "Demo product prices", 0.0123),
+        (RunStatus.FAILED, "Log in to the billing portal", 0.031),
+        (RunStatus.CANCELED, "Compare flight prices", 0.002),
+        (RunStatus.TIMED_OUT, "Large catalogue crawl", 0.21),
+    ]:
+        started = timezone.now() - timedelta(minutes=30)
+        TaskRunFactory(organization=org, status=status, title=title, total_cost=cost, step_count=3,
+                       started_at=started, finished_at=started + timedelta(seconds=47))  # fmt: skip
+
+
+def application_script(first: threading.Event, second: threading.Event):
+    """Fill the demo job application, then complete on its thank-you page. Each planning call waits for
+    its event, so the test decides when the run may move on."""
+
+    def script(messages):
+        kind, text = prompt_kind(messages), page_text(messages)
+        if kind == "verify":
+            return '{"goal_achieved": true, "reasoning": "The thank-you page shows a reference"}'
+        if kind == "extract":
+            return json.dumps({"reference": re.search(r"APP-[0-9A-F]{6}", text).group(0)})
+        if "Thank you" in text:
+            second.wait(30)
+            return actions({"action_type": "complete", "reasoning": "The application was received"})
+        first.wait(30)
+        field = lambda label: element_id(messages, label)  # noqa: E731
+        return actions(
+            {"action_type": "input_text", "id": field("Full name"), "text": "Ada Lovelace", "reasoning": "Name"},
+            {"action_type": "input_text", "id": field("Email"), "text": "ada@example.com", "reasoning": "Email"},
+            {"action_type": "select_option", "id": field("Position"), "option": {"label": "Backend Engineer"},
+             "reasoning": "The position asked for"},
+            {"action_type": "input_text", "id": field("Years of experience"), "text": "7", "reasoning": "Years"},
+            {"action_type": "checkbox", "id": field("I agree"), "is_checked": True, "reasoning": "Terms"},
+            {"action_type": "click", "id": field("Submit application"), "reasoning": "Send it"},
+        )  # fmt: skip
+
+    return script
+
+
+def test_a_user_launches_a_task_from_discover_and_watches_it_live_to_the_output(
+    worker, daphne_server, scripted_llm, open_page, transactional_db
+):
+    first, second = threading.Event(), threading.Event()
+    scripted_llm.script = application_script(first, second)
+    org = OrganizationFactory()
+    user = UserFactory(organization=org)
+    page = open_page()
+
+    # Log in with the keyboard only.
+    page.goto("/discover")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.keyboard.type(user.username)  # the username field has focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/discover$"))
+    expect(page.locator("#llm-banner")).to_have_count(0)
+
+    # An example pill fills the form and opens Advanced settings, where it put the schema.
+    page.get_by_role("button", name="Apply for a job (demo)").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Start URL")).to_have_value(daphne_server.url + "/demo/job-application")
+    expect(page.locator("#advanced")).to_have_attribute("open", "")
+    schema = page.get_by_label("Data extraction schema (JSON Schema)", exact=True)
+    expect(schema).to_have_value(re.compile('"reference"'))
+    shoot(page, "discover")
+
+    # Advanced fields, with the JSON editor judging as you type.
+    page.get_by_label("Max steps").fill("6")
+    headers = page.get_by_label("Extra HTTP headers (JSON)", exact=True)
+    headers.fill('{"X-Demo": ')
+    expect(page.locator("#id_extra_http_headers_json_status")).to_contain_text("Not valid JSON")
+    expect(headers).to_have_attribute("aria-invalid", "true")
+    headers.fill('{"X-Demo": "1"}')
+    expect(page.locator("#id_extra_http_headers_json_status")).to_have_text("Valid JSON.")
+    page.get_by_label("Error code mapping (JSON)", exact=True).fill('{"closed": "Applications are closed"}')
+    page.get_by_label("Include action history in verification").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("What should the browser do?").focus()
+    page.keyboard.press("Control+Enter")
+
+    expect(page).to_have_url(re.compile(r"/runs/tsk_\w+$"))
+    run = TaskRun.objects.get(run_id=page.url.rsplit("/", 1)[1])
+    assert run.request["max_steps"] == 6 and run.request["extra_http_headers"] == {"X-Demo": "1"}
+    assert run.request["error_code_mapping"] == {"closed": "Applications are closed"}
+    assert run.request["include_action_history_in_verification"] is True
+    assert run.created_by == user and run.organization == org
+
+    # The page is live before the agent acts; the first step's actions then stream in.
+    expect(page.locator("#live-indicator")).to_have_text("Live")
+    mark_page(page)
+    first.set()
+    timeline = page.locator("#timeline")
+    expect(timeline.locator(".action")).to_have_count(6, timeout=45_000)
+    expect(timeline.locator(".action .action-type").first).to_have_text("input_text")
+    expect(timeline.locator(".action").first).to_contain_text("Ada Lovelace")
+    expect(page.locator(STATUS)).to_have_text("running")
+    expect(page.locator("#live-frame")).to_have_attribute("src", re.compile(r"^data:image/jpeg;base64,"))
+    expect(page.locator("#fact-steps [data-slot=count]")).not_to_have_text("0")
+
+    second.set()
+    expect(page.locator(STATUS)).to_have_text("completed", timeout=45_000)
+    output = json.loads(page.locator("#output-json").text_content())
+    assert re.fullmatch(r"APP-[0-9A-F]{6}", output["reference"])
+    expect(page.locator("video.recording")).to_have_attribute(
+        "src", re.compile(r"/artifacts/a_\w+/content\?sig=")
+    )
+    expect(page.locator(".diagnostics").first).to_contain_text("Diagnostics")
+    expect(page.locator("#cancel-button")).to_have_count(0)
+    assert still_same_document(page)
+    shoot(page, "run", full_page=True)
+
+    add_history(org)
+    page.goto("/runs")
+    expect(page.locator(f"#run-{run.run_id} .badge")).to_have_text("completed")
+    shoot(page, "runs")
+
+
+def test_cancel_from_the_run_page_stops_a_running_run(worker, e2e_client, open_page, test_site):
+    org, _, client = e2e_client
+    body = client.post("/v1/run/tasks", json={"prompt": "Keep clicking Next", "url": test_site.url + "/counter",
+                                              "max_steps": 50}).json()  # fmt: skip
+    page = open_page(UserFactory(organization=org))
+    page.goto(f"/runs/{body['run_id']}")
+    expect(page.locator("#timeline .action").first).to_be_visible(timeout=45_000)
+
+    page.locator("#cancel-button").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Run canceled.")).to_be_visible()
+    expect(page.locator(STATUS)).to_have_text("canceled")
+    expect(page.locator("#cancel-button")).to_have_count(0)
+    assert TaskRun.objects.get(run_id=body["run_id"]).status == RunStatus.CANCELED
+
+
+def test_the_runs_list_updates_without_reload_and_hides_runs_from_other_organizations(
+    worker, e2e_client, open_page, test_site
+):
+    org, _, client = e2e_client
+    page = open_page(UserFactory(organization=org))
+    page.goto("/runs")
+    expect(page.locator("#live-indicator")).to_have_text("Live")
+    mark_page(page)
+
+    run_id = client.post(
+        "/v1/run/tasks", json={"prompt": "Sign up as Ada", "url": test_site.url + "/"}
+    ).json()["run_id"]
+    row = page.locator(f"#run-{run_id}")
+    expect(row).to_be_visible()
+    expect(row.locator(".badge")).to_have_text("completed", timeout=45_000)
+    expect(row).to_contain_text("Sign up as Ada")
+    assert still_same_document(page)
+
+    stranger = open_page(UserFactory(organization=OrganizationFactory()))
+    assert stranger.goto(f"/runs/{run_id}").status == 404
+    stranger.goto("/runs")
+    expect(stranger.locator(f"#run-{run_id}")).to_have_count(0)
+
+
+def test_the_run_page_applies_socket_events_and_rebuilds_from_http_after_a_gap(
+    daphne_server, open_page, transactional_db
+):
+    org = OrganizationFactory()
+    run = TaskRunFactory(organization=org, status=RunStatus.RUNNING)
+    page = open_page(UserFactory(organization=org))
+    page.goto(f"/runs/{run.run_id}")
+    expect(page.locator("#live-indicator")).to_have_text("Live")
+    page.wait_for_function("window.RunLive.socket.held === null")  # the rebuild on connect is done
+
+    def receive(seq: int | None, event_type: str, data: dict) -> None:
+        event = {"type": event_type, "run_id": run.run_id, "data": data}
+        page.evaluate(
+            "event => window.RunLive.socket.receive(event)", {**event, **({"seq": seq} if seq else {})}
+        )
+
+    receive(1, "step.started", {"step_id": "stp_fake", "order": 0, "retry_index": 0, "status": "running"})
+    receive(2, "action", {"action_id": "act_fake", "step_id": "stp_fake", "step_order": 0, "index": 0,
+                          "action_type": "click", "element_id": "e7", "reasoning": "Press the button",
+                          "text": None, "option": None, "status": "completed", "result": {"success": True},
+                          "screenshot_url": None})  # fmt: skip
+    receive(
+        None,
+        "frame",
+        {
+            "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAP//////////////////////////////////////2wBDAf//////////////////////////////////////wAARCAABAAEDASIAAhEBAxEB/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAUAQEAAAAAAAAAAAAAAAAAAAAA/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AKp//2Q=="
+        },
+    )
+    action = page.locator("#action-act_fake")
+    expect(action).to_contain_text("Press the button")
+    expect(action).to_contain_text("element e7")
+    expect(page.locator("#step-stp_fake")).to_contain_text("Step 1")
+    expect(page.locator("#live-frame")).to_be_visible()
+
+    # seq 3 and 4 never arrived: the page asks the server again, which knows no such step.
+    with page.expect_response(lambda r: r.url.endswith(f"/runs/{run.run_id}")):
+        receive(
+            5, "action", {**{"action_id": "act_other", "step_id": "stp_fake", "step_order": 0}, "index": 1}
+        )
+    expect(page.locator("#step-stp_fake")).to_have_count(0)
+    wait_until(lambda: page.evaluate("window.RunLive.socket.held === null"), timeout=10, what="the rebuild")
+    expect(page.locator("#timeline-empty")).to_be_visible()
