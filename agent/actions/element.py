@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from playwright.async_api import Locator
+from playwright.async_api import Locator, Page, Request
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.actions.base import ACTION_TIMEOUT_MS, ActionContext, element_kind, handler, locate, settle
@@ -15,34 +15,65 @@ from agent.actions.options import click_matching_option, document_root, visible_
 from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionResult, PlannedAction
 
-# How long after the click a download may start before we decide the click did not start one.
+# How long after the click a download may start before we decide the click did not start one...
 DOWNLOAD_GRACE_S = 0.4
+# ...unless a page request the click started is still unanswered (it may turn into a download).
+DOWNLOAD_MAX_WAIT_S = 5.0
 # Typing longer texts key by key is slow and gains nothing: autocompletes react to short queries.
 TYPE_KEYS_UP_TO = 80
 SUGGESTION_POLLS = 6
 
 
+class _DownloadWatch:
+    """Listens to one page while an action runs: did a download start, is a navigation pending?"""
+
+    def __init__(self, page: Page, downloads: list[Any]) -> None:
+        self.page = page
+        self.downloads = downloads
+        self.before = len(downloads)
+        self.started = asyncio.Event()
+        self.pending: set[Request] = set()
+        self.listeners: dict[str, Callable[[Any], None]] = {
+            "download": lambda _download: self.started.set(),
+            "request": self._on_request,
+            "requestfinished": self._on_done,
+            "requestfailed": self._on_done,
+        }
+
+    def _on_request(self, request: Request) -> None:
+        if request.is_navigation_request():
+            self.pending.add(request)
+
+    def _on_done(self, request: Request) -> None:
+        self.pending.discard(request)
+
+    def triggered(self) -> bool:
+        return self.started.is_set() or len(self.downloads) > self.before
+
+    async def wait(self, grace_until: float) -> None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + DOWNLOAD_MAX_WAIT_S
+        while not self.triggered():
+            now = loop.time()
+            if now >= give_up or (now >= grace_until and not self.pending):
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.started.wait(), 0.05)
+
+
 @contextlib.asynccontextmanager
 async def watch_downloads(ctx: ActionContext) -> AsyncIterator[Callable[[], bool]]:
-    """Yield a check telling whether a download started while the block ran (or soon after it began)."""
-    page = ctx.page
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DOWNLOAD_GRACE_S
-    before = len(ctx.session.downloads)
-    started = asyncio.Event()
-
-    def on_download(_download: Any) -> None:
-        started.set()
-
-    page.on("download", on_download)
+    """Yield a check telling whether a download started while the block ran (or soon after it)."""
+    grace_until = asyncio.get_running_loop().time() + DOWNLOAD_GRACE_S
+    watch = _DownloadWatch(ctx.page, ctx.session.downloads)
+    for event, listener in watch.listeners.items():
+        watch.page.on(event, listener)
     try:
-        yield lambda: started.is_set() or len(ctx.session.downloads) > before
-        remaining = deadline - loop.time()
-        if remaining > 0 and not started.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(started.wait(), remaining)
+        yield watch.triggered
+        await watch.wait(grace_until)
     finally:
-        page.remove_listener("download", on_download)
+        for event, listener in watch.listeners.items():
+            watch.page.remove_listener(event, listener)
 
 
 async def _click(locator: Locator) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
+CLICK_TIMEOUT_MS = 2_000
 OPTION_SELECTOR = "[role=option], [role=menuitemradio], [role=menuitem], [role=listbox] li"
 
 # Text and visibility of every candidate in one round trip (a list may hold hundreds of options).
@@ -54,13 +56,19 @@ async def visible_options(root: Locator, controls: str = "") -> tuple[Locator, l
 
 
 async def click_matching_option(root: Locator, wanted: str, controls: str = "") -> str | None:
-    """Click the visible option best matching `wanted`; returns its text, or None if none matched."""
+    """Click the visible option best matching `wanted`; returns its text, or None if none matched
+    (or the list changed under us, as debounced suggestion lists do, and the click missed)."""
     candidates, shown = await visible_options(root, controls)
     index = best_match([d["text"] for d in shown], wanted)
     if index is None:
         index = best_match([d["value"] for d in shown], wanted)
     if index is None:
         return None
-    chosen = shown[index]
-    await candidates.nth(int(chosen["index"])).click(timeout=5_000)
-    return chosen["text"]
+    chosen = shown[index]["text"]
+    # Target by text, not position: a re-rendered list may have moved or dropped its neighbours.
+    exact = re.compile(r"^\s*" + re.escape(chosen) + r"\s*$")
+    try:
+        await candidates.filter(has_text=exact).first.click(timeout=CLICK_TIMEOUT_MS)
+    except PlaywrightError:
+        return None
+    return chosen
