@@ -30,16 +30,24 @@ def app_url(run: TaskRun) -> str:
 
 def run_to_response(run: TaskRun) -> dict[str, Any]:
     """The TaskRunResponse body of GET /v1/runs/{run_id}."""
-    recording = selectors.latest_recording(run=run)
-    screenshots = selectors.latest_screenshots(run=run, limit=SCREENSHOT_URLS_LIMIT)
+    return runs_to_response([run])[0]
+
+
+def runs_to_response(runs: list[TaskRun]) -> list[dict[str, Any]]:
+    """run_to_response for a page of runs, with their artifacts read in two queries in all."""
+    media = selectors.media_for_runs(run_pks=[run.pk for run in runs], screenshots=SCREENSHOT_URLS_LIMIT)
+    return [_run_body(run, media[run.pk]) for run in runs]
+
+
+def _run_body(run: TaskRun, media: selectors.RunMedia) -> dict[str, Any]:
     return {
         "run_id": run.run_id,
         "run_type": run.run_type,
         "status": run.status,
         "output": run.output,
-        "downloaded_files": downloaded_files(run),
-        "recording_url": artifact_url(recording) if recording else None,
-        "screenshot_urls": [artifact_url(shot) for shot in screenshots],
+        "downloaded_files": [_file_info(artifact) for artifact in media.downloads],
+        "recording_url": artifact_url(media.recording) if media.recording else None,
+        "screenshot_urls": [artifact_url(shot) for shot in media.screenshots],
         "failure_reason": run.failure_reason,
         "errors": _errors(run.errors),
         "created_at": iso(run.created_at),
@@ -62,19 +70,16 @@ def run_to_response(run: TaskRun) -> dict[str, Any]:
     }
 
 
-def downloaded_files(run: TaskRun) -> list[dict[str, Any]]:
-    """FileInfo for every file the run downloaded (stored as artifacts of type "download")."""
-    return [
-        {
-            "url": artifact_url(artifact),
-            "checksum": artifact.checksum or None,
-            "filename": artifact.filename or None,
-            "file_size": artifact.size,
-            "modified_at": iso(artifact.modified_at),
-            "artifact_id": artifact.artifact_id,
-        }
-        for artifact in selectors.downloads_for_run(run=run)
-    ]
+def _file_info(artifact: Artifact) -> dict[str, Any]:
+    """FileInfo for a file the run downloaded (stored as an artifact of type "download")."""
+    return {
+        "url": artifact_url(artifact),
+        "checksum": artifact.checksum or None,
+        "filename": artifact.filename or None,
+        "file_size": artifact.size,
+        "modified_at": iso(artifact.modified_at),
+        "artifact_id": artifact.artifact_id,
+    }
 
 
 def _errors(errors: Any) -> list[dict[str, Any]]:

@@ -71,16 +71,6 @@ def normalise_run_request(
     }
 
 
-def proxy_url_for(request: dict[str, Any]) -> str | None:
-    """The proxy a stored request's browser should use (for the runner): a URL, a configured name, or none."""
-    location = request.get("proxy_location")
-    if isinstance(location, dict):
-        return location.get("url") or settings.SKYVERN_PROXY_MAP.get(_geo_proxy_name(location))
-    if not location or location == NO_PROXY:
-        return None
-    return settings.SKYVERN_PROXY_MAP.get(location)
-
-
 def _parse(data: dict[str, Any]) -> TaskRunRequest:
     if not isinstance(data, dict):
         raise InvalidRunRequest("The request must be a JSON object")
@@ -218,7 +208,7 @@ def _check_json_schema(schema: Any, where: str) -> None:
         raise InvalidRunRequest(f"{where} is nested too deeply") from None
 
 
-def _proxy_location(location: Any) -> str | dict[str, Any] | None:
+def _proxy_location(location: Any) -> str | dict[str, str] | None:
     if location is None:
         return None
     if isinstance(location, ProxyLocation):
@@ -240,18 +230,17 @@ def _named_proxy(name: str) -> str | None:
     return name
 
 
-def _geo_target(location: dict[str, Any]) -> dict[str, Any]:
+def _geo_target(location: dict[str, Any]) -> str:
+    """A country-level GeoTarget is stored as the proxy name it means here ({"country": "GB"} → RESIDENTIAL_GB),
+    the form the runner resolves through SKYVERN_PROXY_MAP."""
     if set(location) - {"country"} or not isinstance(location["country"], str):
         raise InvalidRunRequest("proxy_location: only country-level GeoTargets are supported by this server")
-    if _geo_proxy_name(location) not in settings.SKYVERN_PROXY_MAP:
+    name = f"RESIDENTIAL_{location['country'].upper()}"
+    if name not in settings.SKYVERN_PROXY_MAP:
         raise InvalidRunRequest(
-            f"proxy_location: no proxy for country {location['country']} is configured on this server"
+            f"proxy_location: no proxy for country {location['country']} is configured on this server ({name})"
         )
-    return {"country": location["country"].upper()}
-
-
-def _geo_proxy_name(location: dict[str, Any]) -> str:
-    return f"RESIDENTIAL_{str(location.get('country', '')).upper()}"
+    return name
 
 
 def _proxy_url(url: Any) -> str:

@@ -2,8 +2,10 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from runs.choices import ArtifactType
 from runs.models import Action, Artifact, Organization, Step, TaskRun
@@ -27,7 +29,11 @@ def _is_public_id(value: str) -> bool:
 def run_get_for_org(*, organization: Organization, run_id: str) -> TaskRun | None:
     if not _is_public_id(run_id):
         return None
-    return TaskRun.objects.filter(organization=organization, run_id=run_id).first()
+    return (
+        TaskRun.objects.select_related("organization")
+        .filter(organization=organization, run_id=run_id)
+        .first()
+    )
 
 
 def run_list_for_org(
@@ -38,7 +44,7 @@ def run_list_for_org(
     order_by: str = "-created_at",
 ) -> QuerySet[TaskRun]:
     """The organization's runs, newest first unless told otherwise; `search` looks in title, prompt and url."""
-    runs = TaskRun.objects.filter(organization=organization)
+    runs = TaskRun.objects.select_related("organization").filter(organization=organization)
     statuses = list(statuses)
     if statuses:
         runs = runs.filter(status__in=statuses)
@@ -91,15 +97,33 @@ def artifact_get(*, artifact_id: str) -> Artifact | None:
     return Artifact.objects.select_related("run").filter(artifact_id=artifact_id).first()
 
 
-def latest_screenshots(*, run: TaskRun, limit: int) -> list[Artifact]:
-    return list(
-        run.artifacts.filter(artifact_type__in=SCREENSHOT_TYPES).order_by("-created_at", "-id")[:limit]
+@dataclass
+class RunMedia:
+    """What a run body links to: its latest screenshots (newest first), latest recording and downloads."""
+
+    screenshots: list[Artifact] = field(default_factory=list)
+    recording: Artifact | None = None
+    downloads: list[Artifact] = field(default_factory=list)
+
+
+def media_for_runs(*, run_pks: list[int], screenshots: int) -> dict[int, RunMedia]:
+    """RunMedia for many runs in two queries, so a page of runs costs the same as one run."""
+    media = {pk: RunMedia() for pk in run_pks}
+    newest_first = [F("created_at").desc(), F("id").desc()]
+    latest_shots = (
+        Artifact.objects.filter(run_id__in=run_pks, artifact_type__in=SCREENSHOT_TYPES)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("run_id")], order_by=newest_first))
+        .filter(rank__lte=screenshots)
+        .order_by("run_id", "rank")
     )
-
-
-def latest_recording(*, run: TaskRun) -> Artifact | None:
-    return run.artifacts.filter(artifact_type=ArtifactType.RECORDING).order_by("-created_at", "-id").first()
-
-
-def downloads_for_run(*, run: TaskRun) -> list[Artifact]:
-    return list(run.artifacts.filter(artifact_type=ArtifactType.DOWNLOAD).order_by("created_at", "id"))
+    for shot in latest_shots:
+        media[shot.run_id].screenshots.append(shot)
+    others = Artifact.objects.filter(
+        run_id__in=run_pks, artifact_type__in=(ArtifactType.RECORDING, ArtifactType.DOWNLOAD)
+    ).order_by("created_at", "id")
+    for artifact in others:
+        if artifact.artifact_type == ArtifactType.DOWNLOAD:
+            media[artifact.run_id].downloads.append(artifact)
+        else:  # ascending order: the last recording seen is the latest
+            media[artifact.run_id].recording = artifact
+    return media

@@ -59,8 +59,7 @@ def list_runs(request: HttpRequest, query: Query[RunListQuery]):
     runs = selectors.run_list_for_org(
         organization=request_organization(request), statuses=query.status or (), search=query.search or ""
     )
-    page = selectors.page_of(runs, page=query.page, page_size=query.page_size)
-    return [presenters.run_to_response(run) for run in page]
+    return presenters.runs_to_response(selectors.page_of(runs, page=query.page, page_size=query.page_size))
 
 
 @route(router, "GET", "/runs/{run_id}", response=TaskRunResponse, operation_id="get_run_v1_runs__run_id__get")

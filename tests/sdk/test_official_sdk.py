@@ -5,6 +5,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from runs.choices import RunStatus
@@ -54,8 +55,16 @@ def org_and_key():
 
 
 @pytest.fixture
-def client(sdk, live_server, org_and_key):
-    return sdk.Skyvern(base_url=live_server.url, api_key=org_and_key[1], timeout=10)
+def http():
+    """Closed when the test ends, so the live server's request threads finish inside the test: a kept-alive
+    connection closed later makes Django close an in-memory SQLite connection from the wrong thread."""
+    with httpx.Client(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def client(sdk, live_server, org_and_key, http):
+    return sdk.Skyvern(base_url=live_server.url, api_key=org_and_key[1], httpx_client=http)
 
 
 SCHEMA = {"type": "object", "properties": {"price": {"type": "number"}}, "required": ["price"]}
@@ -103,11 +112,11 @@ def test_a_refused_engine_raises_the_sdks_bad_request_error(client):
     assert "not supported" in raised.value.body["detail"]
 
 
-def test_a_wrong_key_is_a_403_for_the_sdk(sdk, live_server):
+def test_a_wrong_key_is_a_403_for_the_sdk(sdk, live_server, http):
     from skyvern.client.core.api_error import ApiError
 
     with pytest.raises(ApiError) as raised:
-        sdk.Skyvern(base_url=live_server.url, api_key="sk_wrong", timeout=10).get_run("tsk_1")
+        sdk.Skyvern(base_url=live_server.url, api_key="sk_wrong", httpx_client=http).get_run("tsk_1")
 
     assert raised.value.status_code == 403
 
