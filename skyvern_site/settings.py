@@ -104,7 +104,12 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "skyvern")},
+        "CONFIG": {
+            # channels_redis polls with 5 s blocking reads; redis-py's default 5 s socket timeout would
+            # fail those reads and drop every socket that is quiet for 5 s.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "prefix": env_str("CHANNELS_PREFIX", "skyvern"),
+        },
     }
 }
 
