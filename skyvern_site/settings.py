@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # serves /api/docs with its bundled Swagger UI instead of a CDN (no internet needed)
     "runs",
 ]
 
