@@ -59,6 +59,13 @@ def _engine_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _proxy_choices() -> list[tuple[str, str]]:
+    """Every Skyvern proxy name, marked when this server has no proxy for it (the run would be refused)."""
+    usable = {"NONE", "RESIDENTIAL", *settings.SKYVERN_PROXY_MAP}
+    names = [(p, p if p in usable else f"{p} (not configured on this server)") for p in PROXY_LOCATIONS]
+    return [("", "Default"), *names, (GEO, "Country / subdivision / city…")]
+
+
 class DiscoverForm(forms.Form):
     prompt = forms.CharField(
         label="What should the browser do?",
@@ -82,11 +89,7 @@ class DiscoverForm(forms.Form):
     )
     max_steps = forms.IntegerField(label="Max steps", required=False, min_value=1)
     webhook_url = forms.CharField(label="Webhook URL", required=False)
-    proxy_location = forms.ChoiceField(
-        label="Proxy location",
-        required=False,
-        choices=[("", "Default"), *[(p, p) for p in PROXY_LOCATIONS], (GEO, "Country / subdivision / city…")],
-    )
+    proxy_location = forms.ChoiceField(label="Proxy location", required=False, choices=_proxy_choices)
     proxy_country = forms.CharField(label="Proxy country (ISO code)", required=False, max_length=2)
     proxy_subdivision = forms.CharField(label="Proxy subdivision", required=False)
     proxy_city = forms.CharField(label="Proxy city", required=False)

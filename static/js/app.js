@@ -186,7 +186,10 @@
     pre.textContent = "Loading…";
     target.appendChild(pre);
     try {
-      const response = await fetch(button.dataset.load, { credentials: "same-origin" });
+      // Same-origin path: PUBLIC_BASE_URL may name this server differently from the address in the tab.
+      const url = new URL(button.dataset.load, location.href);
+      const response = await fetch(url.pathname + url.search, { credentials: "same-origin" });
+      if (!response.ok) throw new Error("HTTP " + response.status);
       const text = await response.text();
       pre.textContent = prettyIfJson(text);
     } catch (err) {

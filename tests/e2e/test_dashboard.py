@@ -57,6 +57,7 @@ def open_page(chromium, daphne_server) -> Iterator[Callable[..., Page]]:
     def opener(user=None) -> Page:
         context = chromium.new_context(base_url=daphne_server.url, viewport={"width": 1360, "height": 900})
         context.set_default_timeout(30_000)
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
         contexts.append(context)
         if user is not None:
             client = Client()
@@ -197,7 +198,24 @@ def test_a_user_launches_a_task_from_discover_and_watches_it_live_to_the_output(
     expect(page.locator("video.recording")).to_have_attribute(
         "src", re.compile(r"/artifacts/a_\w+/content\?sig=")
     )
-    expect(page.locator(".diagnostics").first).to_contain_text("Diagnostics")
+    page.get_by_role("button", name="Copy output").click()
+    assert json.loads(page.evaluate("navigator.clipboard.readText()")) == output
+
+    # A screenshot opens full size in a dialog that Escape closes.
+    page.locator("#timeline a.thumb").first.click()
+    expect(page.locator("#lightbox")).to_be_visible()
+    expect(page.locator("#lightbox-img")).to_have_attribute(
+        "src", re.compile(r"/artifacts/a_\w+/content\?sig=")
+    )
+    page.keyboard.press("Escape")
+    expect(page.locator("#lightbox")).to_be_hidden()
+
+    # Diagnostics load on demand: the prompt the model was given for step 1.
+    diagnostics = page.locator(".diagnostics").first
+    diagnostics.locator("summary").focus()
+    page.keyboard.press("Enter")
+    diagnostics.locator("li", has_text="llm_prompt").first.get_by_role("button").click()
+    expect(diagnostics.locator(".diag-body pre").first).to_contain_text("Prompt-Kind: plan")
     expect(page.locator("#cancel-button")).to_have_count(0)
     assert still_same_document(page)
     shoot(page, "run", full_page=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
 from runs.models import Action, Artifact, TaskRun
+from runs.runner import proxy_url_for
 from tests.factories import OrganizationFactory, StepFactory, TaskRunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,8 +163,20 @@ def test_invalid_json_is_shown_next_to_its_field_and_starts_nothing(browser):
 def test_the_run_rules_refusals_appear_inline_on_the_right_field(browser, fields, error_field, words):
     response = browser.post("/discover", {"prompt": "Do it", "engine": "skyvern-1.0", **fields})
     match = re.search(rf'id="id_{error_field}_error">([^<]*)<', response.content.decode())
-    assert match and words in match.group(1), response.content.decode()[:0]
+    assert match, f"no error shown for {error_field}"
+    assert words in match.group(1)
     assert not TaskRun.objects.exists()
+
+
+def test_proxy_location_takes_a_configured_name_or_a_country(browser, settings):
+    settings.SKYVERN_PROXY_MAP = {"RESIDENTIAL_GB": "http://proxy.example:3128"}
+    base = {"prompt": "Do it", "engine": "skyvern-1.0"}
+    browser.post("/discover", {**base, "proxy_location": "NONE"})
+    browser.post("/discover", {**base, "proxy_location": "geo", "proxy_country": "gb"})
+    proxies = [proxy_url_for(run.request.get("proxy_location")) for run in TaskRun.objects.order_by("id")]
+    assert proxies == [None, "http://proxy.example:3128"]  # the browser gets the GB proxy
+    refused = browser.post("/discover", {**base, "proxy_country": "GB", "proxy_city": "London"})
+    assert re.search(r'id="id_proxy_location_error">[^<]*country-level', refused.content.decode())
 
 
 def test_edit_and_run_again_prefills_discover_from_a_run(browser, org):
