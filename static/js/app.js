@@ -126,6 +126,13 @@
       });
     });
 
+    // After a refused submit, start the keyboard where the first problem is.
+    const firstError = form.querySelector(".has-error input, .has-error textarea, .has-error select");
+    if (firstError) {
+      if (firstError.closest("#advanced")) advanced.open = true;
+      firstError.focus();
+    }
+
     form.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
