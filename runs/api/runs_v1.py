@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Header, Query, Router
 from ninja.errors import HttpError
 
-from runs import presenters, selectors
+from runs import presenters, selectors, webhooks
 from runs.api.routing import route
 from runs.auth import request_organization
 from runs.models import TaskRun
@@ -91,15 +91,13 @@ def cancel_run(request: HttpRequest, run_id: str):
 )
 def retry_run_webhook(request: HttpRequest, run_id: str, payload: RetryWebhookRequest | None = None):
     """Send the run's webhook again now and report what was sent and how the receiver answered."""
-    from runs.webhooks import webhook_body, webhook_send  # the execution side's module
-
     run = run_or_404(request, run_id)
     if payload is not None and payload.webhook_url:
         raise HttpError(400, "Sending to another webhook_url is not supported; the run's webhook_url is used")
     if not run.webhook_url:
         raise HttpError(400, "This run has no webhook_url")
-    body = webhook_body(run).decode()
-    attempt = webhook_send(run=run)
+    body = webhooks.webhook_body(run).decode()
+    attempt = webhooks.webhook_send(run=run)
     return {
         "run_id": run.run_id,
         "run_type": run.run_type,

@@ -73,6 +73,14 @@ def test_max_steps_beyond_the_server_limit_is_refused(client, settings, body, he
     assert "between 1 and 75" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("value", ["abc", "1.5", ""])
+def test_a_max_steps_header_that_is_not_a_number_is_a_validation_error(client, value):
+    response = post_task(client, {"prompt": "p"}, **{"x-max-steps-override": value})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "header"
+
+
 def test_a_schemeless_url_gets_https(client):
     assert post_task(client, {"prompt": "p", "url": "shop.example:8080/a"}).json()["run_request"]["url"] == (
         "https://shop.example:8080/a"
