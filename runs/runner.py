@@ -127,7 +127,7 @@ def browser_for(run: TaskRun) -> BrowserConfig:
         user_agent=request.get("user_agent") or None,
         extra_http_headers=request.get("extra_http_headers") or {},
         proxy_url=proxy_url,
-        timezone_id=timezone_for_location(location) if proxy_url else None,
+        timezone_id=timezone_for_location(location or DEFAULT_PROXY_LOCATION) if proxy_url else None,
         browser_address=address,
         record_video=settings.BROWSER_RECORD_VIDEO,
         run_dir=settings.RUNS_WORK_DIR / run.run_id,

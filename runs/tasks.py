@@ -63,8 +63,7 @@ def execute_run(self, run_id: str) -> str | None:
         services.run_fail(
             run=run, reason=f"Internal error while running the task: {type(exc).__name__}: {exc}"
         )
-    run.refresh_from_db()
-    return run.status
+    return TaskRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
 
 
 def webhook_enqueue(run_pk: int) -> None:

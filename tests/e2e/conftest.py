@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from tests.conftest import service_missing
-from tests.e2e.helpers import ScriptedLLM, TestSite, WebhookReceiver, free_port, site_script
+from tests.e2e.helpers import ScriptedLLM, TestSite, WebhookReceiver, free_port, site_script, wait_until
 from tests.e2e.processes import REPO, LiveServer, Subprocess, Worker, service_env, start_daphne
 
 WORKER_CONCURRENCY = 4
@@ -68,11 +68,11 @@ def test_site() -> Iterator[TestSite]:
 
 @pytest.fixture(scope="session")
 def e2e_dir(request) -> Iterator[Path]:
-    """var/e2e/<session>: artifacts, run folders and process logs; kept only when a test failed."""
+    """var/e2e/<session>: artifacts, run folders and process logs; kept when a test failed or E2E_KEEP=1."""
     path = REPO / "var" / "e2e" / f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     (path / "logs").mkdir(parents=True)
     yield path
-    if request.session.testsfailed == 0:
+    if request.session.testsfailed == 0 and os.environ.get("E2E_KEEP") != "1":
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -120,10 +120,20 @@ def celery_worker(e2e_env, e2e_dir) -> Iterator[Worker]:
 
 
 @pytest.fixture
-def worker(celery_worker, transactional_db) -> Worker:
+def worker(celery_worker, transactional_db) -> Iterator[Worker]:
+    """The worker, started if a test killed it. Afterwards, runs the test left active are canceled and
+    awaited, so none of them writes into the next test's (flushed) database."""
     if not celery_worker.running:
         celery_worker.start()
-    return celery_worker
+    yield celery_worker
+    from runs.choices import ACTIVE_STATUSES
+    from runs.models import TaskRun
+    from runs.services import run_cancel
+
+    for run in TaskRun.objects.filter(status__in=ACTIVE_STATUSES):
+        run_cancel(run=run)
+    if celery_worker.running:
+        wait_until(lambda: not celery_worker.busy_tasks(), timeout=60, what="the worker to finish its runs")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ kernel's OOM killer would (SIGKILL to the group) and a failing test can show wha
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,6 +143,13 @@ class Worker(Subprocess):
         wait_until(
             lambda: self._ready(offset), timeout=90, interval=0.2, what="the Celery worker to be ready"
         )
+
+    def busy_tasks(self) -> set[str]:
+        """Ids of execute_run tasks this worker received and has not finished (read from its log)."""
+        log = self.log()
+        received = set(re.findall(r"execute_run\[([\w-]+)\] received", log))
+        finished = set(re.findall(r"execute_run\[([\w-]+)\] (?:succeeded|raised|failed)", log))
+        return received - finished
 
     def _ready(self, offset: int) -> bool:
         assert self.running, f"the worker exited:\n{self.log()[offset:]}"

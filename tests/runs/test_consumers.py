@@ -116,3 +116,14 @@ async def test_the_run_list_socket_hears_changes_to_its_organizations_runs_only(
     assert changed["run_id"] == run.run_id and changed["data"]["run_id"] == run.run_id
     assert await socket.receive_nothing()
     await socket.disconnect()
+
+
+def test_a_quiet_socket_outlives_the_channel_layers_blocking_reads():
+    # channels_redis waits for messages with blocking reads of brpop_timeout seconds; a Redis socket
+    # timeout no longer than that fails the read and drops the socket after a few quiet seconds.
+    from channels_redis.core import RedisChannelLayer
+
+    import skyvern_site.settings as configured
+
+    (host,) = configured.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
