@@ -42,6 +42,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--levels", default="1,2,4,6", help="concurrency levels to try")
     parser.add_argument("--llm-delay", type=float, default=0.0, help="seconds added to every LLM answer")
     parser.add_argument("--no-video", action="store_true", help="run without recording video")
+    parser.add_argument(
+        "--pool", default="prefork", choices=["prefork", "threads"], help="Celery worker pool"
+    )
     return parser.parse_args()
 
 
@@ -222,7 +225,7 @@ def main() -> None:
         daphne = start_daphne(env, work / "logs")
         client = httpx.Client(base_url=daphne.url, headers={"x-api-key": raw}, timeout=60)
         try:
-            worker = Worker(env, work / "logs", concurrency=2)
+            worker = Worker(env, work / "logs", concurrency=2, pool=args.pool)
             worker.start()
             _wait_finished(  # a first run warms up the pool process
                 [client.post("/v1/run/tasks", json={"prompt": "warm", "url": site.url}).json()["run_id"]]
@@ -231,7 +234,7 @@ def main() -> None:
             worker.stop()
             rows = []
             for level in [int(n) for n in args.levels.split(",")]:
-                worker = Worker(env, work / "logs", concurrency=level)
+                worker = Worker(env, work / "logs", concurrency=level, pool=args.pool)
                 worker.start()
                 rows.append(concurrency_phase(client, site, worker, level))
                 worker.stop()
@@ -244,7 +247,8 @@ def main() -> None:
 
 def _report(args: argparse.Namespace, queue: list[float], events: list[float], rows: list[dict]) -> None:
     print(
-        f"\nExecution benchmark ({os.cpu_count()} CPUs, LLM delay {args.llm_delay} s, video {not args.no_video})"
+        f"\nExecution benchmark ({os.cpu_count()} CPUs, {args.pool} pool, LLM delay {args.llm_delay} s,"
+        f" video {not args.no_video})"
     )
     print(f"queue latency (POST -> running):        {_summary(queue)}")
     print(f"step-event latency (commit -> socket):   {_summary(events)}")

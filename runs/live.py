@@ -66,9 +66,12 @@ class LiveView:
         page = self._current_page() if watched else None
         if page is self._page and (page is None or self._cdp is not None):
             return
+        if self._cdp is not None and page is None:
+            log.info("screencast of %s stopped: no viewers", self.run_id)
         await self._stop()
         if page is not None:
             await self._start(page)
+            log.info("screencast of %s started for its viewers", self.run_id)
 
     async def _start(self, page: Any) -> None:
         cdp = await self.session.context.new_cdp_session(page)

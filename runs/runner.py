@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import time
 from typing import Any
 
@@ -211,7 +212,11 @@ def run_execute(*, run: TaskRun) -> TaskRun:
         task, llm, browser = agent_task_for(run), llm_for(run), browser_for(run)
     except (RunSetupError, ValueError) as exc:
         return services.run_fail(run=run, reason=str(exc))
-    result = asyncio.run(drive(run, task, llm, browser))
-    if result.status == "timed_out" and not result.failure_reason:
-        result.failure_reason = "The run exceeded its time limit"
-    return services.run_finish(run=run, result=result)
+    try:
+        result = asyncio.run(drive(run, task, llm, browser))
+        if result.status == "timed_out" and not result.failure_reason:
+            result.failure_reason = "The run exceeded its time limit"
+        return services.run_finish(run=run, result=result)
+    finally:
+        # The video and downloads are in storage now (or lost with the run): don't fill the worker's disk.
+        shutil.rmtree(browser.run_dir, ignore_errors=True)

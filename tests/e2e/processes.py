@@ -116,7 +116,9 @@ class Subprocess:
 class Worker(Subprocess):
     """`celery worker` on the browser and default queues; start() returns once it is ready."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, *, concurrency: int = 4) -> None:
+    def __init__(
+        self, env: dict[str, str], log_dir: Path, *, concurrency: int = 4, pool: str = "prefork"
+    ) -> None:
         args = [
             str(BIN / "celery"),
             "-A",
@@ -125,7 +127,7 @@ class Worker(Subprocess):
             "-Q",
             "browser,celery",
             "--pool",
-            "prefork",
+            pool,
             "--concurrency",
             str(concurrency),
             "--loglevel",

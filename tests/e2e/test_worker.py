@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+from pathlib import Path
 
 import httpx
 from celery import Celery
@@ -32,7 +34,7 @@ def _socket(daphne_server, run_id: str, raw_key: str) -> EventStream:
 
 
 def test_a_posted_task_runs_to_completion_and_is_reported_everywhere(
-    worker, e2e_client, daphne_server, test_site, webhook_receiver
+    worker, e2e_env, e2e_client, daphne_server, test_site, webhook_receiver
 ):
     org, raw_key, client = e2e_client
     test_site.gate.clear()  # hold the run on its first page until our socket listens
@@ -77,6 +79,26 @@ def test_a_posted_task_runs_to_completion_and_is_reported_everywhere(
     video = httpx.get(body["recording_url"])
     assert video.status_code == 200 and video.headers["content-type"] == "video/webm"
     assert video.content[:4] == b"\x1a\x45\xdf\xa3"  # the WebM (EBML) signature
+    assert not (Path(e2e_env["RUNS_WORK_DIR"]) / run["run_id"]).exists()  # the worker's copy is gone
+
+
+def test_live_frames_are_sent_only_while_someone_watches(worker, e2e_client, daphne_server, test_site):
+    org, raw_key, client = e2e_client
+    run = _post_task(client, test_site.url + "/counter", max_steps=40)
+    wait_until(
+        lambda: Action.objects.filter(step__run__run_id=run["run_id"]).exists(),
+        timeout=60,
+        what="a first click",
+    )
+    assert f"screencast of {run['run_id']} started" not in worker.log()
+
+    viewer = _socket(daphne_server, run["run_id"], raw_key)
+    frame = viewer.wait_for(lambda e: e["type"] == "frame", timeout=15)
+    assert base64.b64decode(frame["data"]["image"])[:2] == b"\xff\xd8"  # a JPEG
+    assert "seq" not in frame
+    viewer.close()
+
+    wait_until(lambda: f"screencast of {run['run_id']} stopped" in worker.log(), timeout=10, what="the stop")
 
 
 def test_canceling_a_running_run_stops_it_closes_the_browser_and_sends_the_webhook(
