@@ -87,8 +87,15 @@ class BrowserSession:
             return
         self.downloads.append(path)
 
-    async def wait_downloads(self, timeout: float = 60) -> list[Path]:
-        """Wait until every download started so far is on disk; returns all saved paths."""
+    async def wait_downloads(self, timeout: float = 60, at_least: int = 0) -> list[Path]:
+        """Wait until every download started so far is on disk; returns all saved paths.
+
+        `at_least` waits (within `timeout`) for that many downloads to have started: a click returns before
+        Chromium reports the download it triggered, and a loaded machine widens that gap.
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.downloads) + len(self._pending) < at_least and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=timeout)
         return list(self.downloads)

@@ -28,7 +28,7 @@ async def test_it_saves_a_download_under_its_suggested_filename(browser_session,
     await browser_session.goto(page_server.url("download.html"))
 
     await browser_session.page.click("#report")
-    saved = await browser_session.wait_downloads()
+    saved = await browser_session.wait_downloads(timeout=10, at_least=1)
 
     assert [p.name for p in saved] == ["report.csv"]
     assert saved[0].parent == browser_session.config.run_dir / "downloads"
