@@ -94,7 +94,10 @@ class BrowserSession:
         Chromium reports the download it triggered, and a loaded machine widens that gap.
         """
         deadline = asyncio.get_running_loop().time() + timeout
-        while len(self.downloads) + len(self._pending) < at_least and asyncio.get_running_loop().time() < deadline:
+        while (
+            len(self.downloads) + len(self._pending) < at_least
+            and asyncio.get_running_loop().time() < deadline
+        ):
             await asyncio.sleep(0.05)
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=timeout)
