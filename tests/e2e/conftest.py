@@ -39,8 +39,10 @@ def _database_url() -> str:
     from django.db import connection
 
     db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
     if db["ENGINE"] != "django.db.backends.postgresql":
-        service_missing("end-to-end tests need PostgreSQL: set DATABASE_URL=postgresql://...")
+        service_missing(f"end-to-end tests do not support {db['ENGINE']}")
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
