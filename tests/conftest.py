@@ -47,3 +47,18 @@ def api_key(org):
     from runs.services import api_key_create
 
     return api_key_create(organization=org, name="test")
+
+
+@pytest.fixture
+def no_worker(monkeypatch, settings, tmp_path):
+    """Runs are created for real but stay queued (the hand-off to Celery is the outside world here),
+    and artifact files go to a temporary folder."""
+    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "artifacts")},
+        },
+    }

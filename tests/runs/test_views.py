@@ -21,14 +21,10 @@ GOOD_SCHEMA = {"type": "object", "properties": {"price": {"type": "number"}}}
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path, monkeypatch):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
+def _isolated(settings, no_worker):
     settings.SKYVERN_ALLOW_PRIVATE_HOSTS = []
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
     settings.SKYVERN_LLM_MODEL = "openai/test"
-    # Runs are created for real; only the hand-off to Celery is the outside world here.
-    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
 
 
 @pytest.fixture

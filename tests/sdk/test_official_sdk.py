@@ -36,16 +36,8 @@ def sdk():
 
 
 @pytest.fixture(autouse=True)
-def no_worker(monkeypatch, settings, tmp_path):
-    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def _no_worker(no_worker):
+    """Runs stay queued (see tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -8,17 +8,8 @@ from tests.factories import OrganizationFactory, TaskRunFactory
 
 
 @pytest.fixture(autouse=True)
-def no_worker(monkeypatch, settings, tmp_path):
-    """Runs stay queued: nothing tries to reach a Celery worker. Artifact files go to a temporary folder."""
-    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "artifacts")},
-        },
-    }
+def _no_worker(no_worker):
+    """Every API test runs without a worker queue (see tests/conftest.py)."""
 
 
 @pytest.fixture
