@@ -1,6 +1,5 @@
 """Skyvern's legacy task surface under /api/v1, for clients written against it."""
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
 
@@ -77,6 +76,4 @@ def get_actions(request: HttpRequest, task_id: str):
 )
 def cancel_task(request: HttpRequest, task_id: str):
     run = run_or_404(request, task_id)
-    with transaction.atomic():
-        run = run_cancel(run=run)
-    return presenters.legacy_task_response(run)
+    return presenters.legacy_task_response(run_cancel(run=run))

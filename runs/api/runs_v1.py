@@ -1,6 +1,5 @@
 """/v1 runs: create a task run, read it, list runs, cancel, retry its webhook, and its timeline."""
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Header, Query, Router
 from ninja.errors import HttpError
@@ -48,8 +47,7 @@ def run_task(
         )
     except InvalidRunRequest as exc:
         raise HttpError(400, exc.message) from None
-    with transaction.atomic():
-        run = run_create(organization=organization, request=normalised, api_key=request.auth)
+    run = run_create(organization=organization, request=normalised, api_key=request.auth)
     return presenters.run_to_response(run)
 
 
@@ -77,9 +75,7 @@ def get_run(request: HttpRequest, run_id: str):
 def cancel_run(request: HttpRequest, run_id: str):
     """Cancel a created, queued or running run; a finished run is answered unchanged."""
     run = run_or_404(request, run_id)
-    with transaction.atomic():
-        run = run_cancel(run=run)
-    return presenters.run_to_response(run)
+    return presenters.run_to_response(run_cancel(run=run))
 
 
 @route(

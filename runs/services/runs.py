@@ -44,6 +44,7 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
     return run
 
 
+@transaction.atomic
 def run_create(
     *,
     organization: Organization,
@@ -91,6 +92,7 @@ def run_claim(*, run_id: str, worker_task_id: str = "") -> TaskRun | None:
         return None
 
 
+@transaction.atomic
 def run_cancel(*, run: TaskRun) -> TaskRun:
     """Cancel an active run; a finished run is returned unchanged (the API answers 200 either way)."""
     while run.status not in TERMINAL_STATUSES:

@@ -3,7 +3,6 @@
 import json
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -19,10 +18,9 @@ def discover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DiscoverForm(request.POST, organization=request.organization)
         if form.is_valid():
-            with transaction.atomic():
-                run = run_create(
-                    organization=request.organization, request=form.normalised, created_by=request.user
-                )
+            run = run_create(
+                organization=request.organization, request=form.normalised, created_by=request.user
+            )
             return redirect("runs:detail", run_id=run.run_id)
     else:
         form = DiscoverForm(initial=_initial_from_query(request), organization=request.organization)

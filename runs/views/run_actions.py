@@ -1,7 +1,6 @@
 """Buttons on the run page: cancel, run again, re-send the webhook. POST only, CSRF-checked."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -36,8 +35,7 @@ def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
     except InvalidRunRequest as exc:
         messages.error(request, f"This run cannot be started again as it was: {exc}")
         return redirect("runs:detail", run_id=run.run_id)
-    with transaction.atomic():
-        new_run = run_create(organization=request.organization, request=normalised, created_by=request.user)
+    new_run = run_create(organization=request.organization, request=normalised, created_by=request.user)
     messages.success(request, f"Started again from {run.run_id}.")
     return redirect("runs:detail", run_id=new_run.run_id)
 
