@@ -1,5 +1,7 @@
 """Enumerations with the exact strings of Skyvern's API."""
 
+from enum import StrEnum
+
 from django.db import models
 
 
@@ -89,3 +91,37 @@ class ArtifactType(models.TextChoices):
     BROWSER_CONSOLE_LOG = "browser_console_log"
     SKYVERN_LOG = "skyvern_log"
     DOWNLOAD = "download"
+
+
+class ProxyLocation(StrEnum):
+    """Skyvern's proxy names (the ProxyLocation enum of its API)."""
+
+    RESIDENTIAL = "RESIDENTIAL"
+    US_CA = "US-CA"
+    US_NY = "US-NY"
+    US_TX = "US-TX"
+    US_FL = "US-FL"
+    US_WA = "US-WA"
+    RESIDENTIAL_ES = "RESIDENTIAL_ES"
+    RESIDENTIAL_IE = "RESIDENTIAL_IE"
+    RESIDENTIAL_GB = "RESIDENTIAL_GB"
+    RESIDENTIAL_IN = "RESIDENTIAL_IN"
+    RESIDENTIAL_JP = "RESIDENTIAL_JP"
+    RESIDENTIAL_FR = "RESIDENTIAL_FR"
+    RESIDENTIAL_DE = "RESIDENTIAL_DE"
+    RESIDENTIAL_NZ = "RESIDENTIAL_NZ"
+    RESIDENTIAL_ZA = "RESIDENTIAL_ZA"
+    RESIDENTIAL_AR = "RESIDENTIAL_AR"
+    RESIDENTIAL_AU = "RESIDENTIAL_AU"
+    RESIDENTIAL_BR = "RESIDENTIAL_BR"
+    RESIDENTIAL_TR = "RESIDENTIAL_TR"
+    RESIDENTIAL_CA = "RESIDENTIAL_CA"
+    RESIDENTIAL_MX = "RESIDENTIAL_MX"
+    RESIDENTIAL_IT = "RESIDENTIAL_IT"
+    RESIDENTIAL_NL = "RESIDENTIAL_NL"
+    RESIDENTIAL_ISP = "RESIDENTIAL_ISP"
+    NONE = "NONE"
+
+
+NO_PROXY = ProxyLocation.NONE.value
+DEFAULT_PROXY_LOCATION = ProxyLocation.RESIDENTIAL.value

@@ -5,6 +5,7 @@ Layout of the integer (63 bits, so it stays positive in a signed 64-bit column):
 """
 
 import itertools
+import re
 import secrets
 import time
 
@@ -44,3 +45,12 @@ def new_artifact_id() -> str:
 
 def new_key_id() -> str:
     return new_id("key")
+
+
+# A public id is a prefix and digits; anything else cannot exist, so it is not worth a query (and a NUL
+# byte in an id would make PostgreSQL raise instead of answering "no rows").
+PUBLIC_ID = re.compile(r"[a-z]{1,8}(_[a-z0-9]{1,8})?_[0-9]{1,25}")
+
+
+def is_public_id(value: str) -> bool:
+    return bool(PUBLIC_ID.fullmatch(value))

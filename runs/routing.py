@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from runs.consumers import RunConsumer, RunListConsumer
+from runs.live.consumers import RunConsumer, RunListConsumer
 
 websocket_urlpatterns = [
     re_path(r"^ws/runs/(?P<run_id>[\w-]+)/?$", RunConsumer.as_asgi()),

@@ -1,4 +1,5 @@
-"""Celery tasks. They take ids and call services; the browser work itself lives in runs.runner.
+"""Celery tasks. They take ids and call services; the browser work itself lives in runs.execution.runner.
+Work is queued by name through runs.dispatch, so nothing that queues a task imports this module.
 
 Browser runs go to the "browser" queue and are never retried as a whole (they click real buttons), so the
 broker acknowledges them on receipt: a worker that dies mid-run loses the message and the reaper fails the
@@ -13,12 +14,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from runs import services
+from runs import dispatch, selectors, services
+from runs.execution.webhooks import webhook_deliver
 from runs.models import TaskRun
 
 log = logging.getLogger(__name__)
 
-BROWSER_QUEUE = "browser"
 # Delay before webhook attempt n+1 is WEBHOOK_BACKOFF_SECONDS * 2**(n-1): 5 s, then 10 s.
 WEBHOOK_BACKOFF_SECONDS = 5
 # Celery's own soft limit is a backstop halfway between the runner's graceful deadline
@@ -26,20 +27,8 @@ WEBHOOK_BACKOFF_SECONDS = 5
 CELERY_SOFT_LIMIT = (settings.RUN_SOFT_TIME_LIMIT + settings.RUN_HARD_TIME_LIMIT) // 2
 
 
-def enqueue_run(run_pk: int) -> None:
-    """Send a queued run to the browser workers (called on commit by services.run_enqueue)."""
-    run = TaskRun.objects.filter(pk=run_pk).first()
-    if run is None:
-        return
-    try:
-        execute_run.apply_async(args=[run.run_id], queue=BROWSER_QUEUE)
-    except Exception as exc:  # the broker is down: say so on the run instead of leaving it queued
-        log.exception("could not queue %s", run.run_id)
-        services.run_fail(run=run, reason=f"The run could not be queued (task broker unreachable: {exc})")
-
-
 @shared_task(
-    name="runs.tasks.execute_run",
+    name=dispatch.EXECUTE_RUN,
     bind=True,
     acks_late=False,
     max_retries=0,
@@ -48,7 +37,7 @@ def enqueue_run(run_pk: int) -> None:
 )
 def execute_run(self, run_id: str) -> str | None:
     """Claim the run and drive it to a final status; a run claimed already or canceled is left alone."""
-    from runs import runner  # imports Playwright and the agent: only worker processes need them
+    from runs.execution import runner  # Playwright and the agent: only worker processes load them
 
     run = services.run_claim(run_id=run_id, worker_task_id=self.request.id or "")
     if run is None:
@@ -63,21 +52,12 @@ def execute_run(self, run_id: str) -> str | None:
         services.run_fail(
             run=run, reason=f"Internal error while running the task: {type(exc).__name__}: {exc}"
         )
-    return TaskRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+    return selectors.run_status(run_pk=run.pk)
 
 
-def webhook_enqueue(run_pk: int) -> None:
-    try:
-        send_webhook.delay(run_pk)
-    except Exception:
-        log.exception("could not queue the webhook of run %s", run_pk)
-
-
-@shared_task(name="runs.tasks.send_webhook", bind=True, max_retries=None, acks_late=True)
+@shared_task(name=dispatch.SEND_WEBHOOK, bind=True, max_retries=None, acks_late=True)
 def send_webhook(self, run_pk: int) -> dict | None:
     """Deliver the run's webhook; retry on 5xx, 429, timeouts and connection errors with backoff."""
-    from runs.webhooks import webhook_deliver
-
     run = TaskRun.objects.select_related("organization", "api_key").filter(pk=run_pk).first()
     if run is None or not run.webhook_url:
         return None

@@ -3,8 +3,8 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from runs import views
-from runs.views import demo
+from runs import dashboard as views
+from runs.dashboard import demo
 
 app_name = "runs"
 

@@ -12,7 +12,8 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from runs.api import ROUTERS
-from runs.auth import INVALID_CREDENTIALS, api_key_auth
+from runs.api.auth import INVALID_CREDENTIALS, api_key_auth
+from runs.exceptions import DomainError, IllegalTransition, InvalidRunRequest, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,16 @@ def invalid_credentials(request: HttpRequest, exc: AuthenticationError) -> HttpR
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+# Each domain exception's status code, set once here; the message is the detail.
+DOMAIN_STATUS = ((NotFound, 404), (IllegalTransition, 409), (InvalidRunRequest, 400))
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = next((code for kind, code in DOMAIN_STATUS if isinstance(exc, kind)), 400)
+    return api.create_response(request, {"detail": exc.message}, status=status)
 
 
 @api.exception_handler(Http404)

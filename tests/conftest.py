@@ -53,7 +53,7 @@ def api_key(org):
 def no_worker(monkeypatch, settings, tmp_path):
     """Runs are created for real but stay queued (the hand-off to Celery is the outside world here),
     and artifact files go to a temporary folder."""
-    monkeypatch.setattr("runs.tasks.enqueue_run", lambda run_pk: None)
+    monkeypatch.setattr("runs.dispatch.run_execute", lambda *, run_id: None)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.STORAGES = {
         **settings.STORAGES,

@@ -7,11 +7,10 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from runs import presenters, selectors
+from runs.api.auth import request_organization, run_or_404
 from runs.api.routing import route
-from runs.api.runs_v1 import run_or_404
-from runs.auth import request_organization
+from runs.api.schemas import Artifact
 from runs.choices import ArtifactType
-from runs.schemas import Artifact
 
 router = Router(tags=["Artifacts"])
 

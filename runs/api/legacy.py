@@ -4,10 +4,16 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from runs import presenters, selectors
+from runs.api.auth import request_organization, run_or_404
 from runs.api.routing import route
-from runs.api.runs_v1 import run_or_404
-from runs.auth import request_organization
-from runs.schemas import Action, Heartbeat, LegacyStep, LegacyTask, LegacyTaskListQuery, LegacyTaskResponse
+from runs.api.schemas import (
+    Action,
+    Heartbeat,
+    LegacyStep,
+    LegacyTask,
+    LegacyTaskListQuery,
+    LegacyTaskResponse,
+)
 from runs.services import run_cancel
 
 router = Router(tags=["Legacy"])

@@ -4,12 +4,10 @@ from django.http import HttpRequest
 from ninja import Header, Query, Router
 from ninja.errors import HttpError
 
-from runs import presenters, selectors, webhooks
+from runs import presenters, selectors
+from runs.api.auth import request_organization, run_or_404
 from runs.api.routing import route
-from runs.auth import request_organization
-from runs.models import TaskRun
-from runs.run_requests import InvalidRunRequest, normalise_run_request
-from runs.schemas import (
+from runs.api.schemas import (
     RetryWebhookRequest,
     RunListQuery,
     TaskRunRequest,
@@ -17,16 +15,11 @@ from runs.schemas import (
     TimelineEntry,
     WebhookReplay,
 )
+from runs.execution import webhooks
 from runs.services import run_cancel, run_create
+from runs.services.run_requests import normalise_run_request
 
 router = Router(tags=["Agent"])
-
-
-def run_or_404(request: HttpRequest, run_id: str) -> TaskRun:
-    run = selectors.run_get_for_org(organization=request_organization(request), run_id=run_id)
-    if run is None:
-        raise HttpError(404, "Run not found")
-    return run
 
 
 @route(router, "POST", "/run/tasks", response=TaskRunResponse, operation_id="run_task_v1_run_tasks_post")
@@ -41,12 +34,7 @@ def run_task(
     if user_agent and not data.get("user_agent"):
         data["user_agent"] = user_agent  # the SDK sends user_agent as this header
     organization = request_organization(request)
-    try:
-        normalised = normalise_run_request(
-            data, organization=organization, max_steps_override=max_steps_override
-        )
-    except InvalidRunRequest as exc:
-        raise HttpError(400, exc.message) from None
+    normalised = normalise_run_request(data, organization=organization, max_steps_override=max_steps_override)
     run = run_create(organization=organization, request=normalised, api_key=request.auth)
     return presenters.run_to_response(run)
 

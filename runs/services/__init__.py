@@ -1,19 +1,19 @@
-"""Writes. Each service is keyword-only and named <entity>_<action>; callers import from here."""
+"""Writes: keyword-only services named <entity>_<action> (runs, steps, artifacts, keys, orgs, requests)."""
 
+from runs.exceptions import IllegalTransition
+from runs.services.artifacts import artifact_store
 from runs.services.keys import api_key_authenticate, api_key_create, api_key_raw, api_key_revoke
 from runs.services.orgs import organization_get_or_create, user_create
 from runs.services.runs import (
-    IllegalTransition,
     run_cancel,
     run_claim,
     run_create,
     run_enqueue,
+    run_fail,
     run_transition,
 )
 from runs.services.steps import (
     action_record,
-    artifact_store,
-    run_fail,
     run_finish,
     run_heartbeat,
     run_progress,

@@ -7,13 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from runs.models import ApiKey, Organization
+from runs.selectors.keys import api_key_find, api_key_hash
 
 KEY_PREFIX = "sk_"
 VISIBLE_CHARS = 10
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _fernet() -> Fernet:
@@ -29,7 +26,7 @@ def api_key_create(*, organization: Organization, name: str = "") -> tuple[ApiKe
         organization=organization,
         name=name,
         prefix=raw[:VISIBLE_CHARS],
-        key_hash=_hash(raw),
+        key_hash=api_key_hash(raw),
         key_encrypted=_fernet().encrypt(raw.encode()).decode(),
     )
     return key, raw
@@ -44,13 +41,8 @@ def api_key_raw(*, api_key: ApiKey) -> str | None:
 
 
 def api_key_authenticate(*, raw: str) -> ApiKey | None:
-    if not raw:
-        return None
-    key = (
-        ApiKey.objects.select_related("organization")
-        .filter(key_hash=_hash(raw.strip()), revoked_at__isnull=True)
-        .first()
-    )
+    """The active key with this raw value, marked as used; None for a missing, wrong or revoked key."""
+    key = api_key_find(raw=raw)
     if key is not None:
         now = timezone.now()
         # Avoid a write on every request: a minute's precision is plenty for "last used".

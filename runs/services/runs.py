@@ -1,17 +1,22 @@
-"""The run state machine: every status change goes through run_transition."""
+"""The run state machine: every status change goes through run_transition.
 
+What follows a move is decided here, in the transition's on-commit hook: the sockets hear of every move,
+a move into a final status queues the webhook, a move into `queued` hands the run to the workers.
+"""
+
+import logging
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from runs import events
+from runs import dispatch
 from runs.choices import RUN_TRANSITIONS, RUN_TYPE_FOR_ENGINE, TERMINAL_STATUSES, RunStatus
+from runs.exceptions import IllegalTransition
+from runs.live import events
 from runs.models import ApiKey, Organization, TaskRun
 
-
-class IllegalTransition(Exception):
-    """A status move the state machine does not allow, or one another process made first."""
+log = logging.getLogger(__name__)
 
 
 def _timestamps_for(status: str, now) -> dict[str, Any]:
@@ -40,8 +45,33 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
         raise IllegalTransition(f"Run {run.run_id} is now {run.status}; it cannot go to {to}")
     for name, value in values.items():
         setattr(run, name, value)
-    transaction.on_commit(lambda: events.run_status_changed(run.pk, to))
+    run_pk, webhook = run.pk, bool(run.webhook_url)
+    transaction.on_commit(lambda: _after_move(run_pk, to, webhook))
     return run
+
+
+def _after_move(run_pk: int, to: str, webhook: bool) -> None:
+    """On commit of a move to `to`. Two moves in one transaction both land here, so the webhook decision
+    uses the move's own status, not the run's current one (else it would be sent twice)."""
+    events.run_status_changed(run_pk)
+    if to in TERMINAL_STATUSES and webhook:
+        try:
+            dispatch.webhook_send(run_pk=run_pk)
+        except Exception:
+            log.exception("could not queue the webhook of run %s", run_pk)
+    elif to == RunStatus.QUEUED:
+        _hand_to_workers(run_pk)
+
+
+def _hand_to_workers(run_pk: int) -> None:
+    run = TaskRun.objects.filter(pk=run_pk).first()
+    if run is None or run.status != RunStatus.QUEUED:
+        return
+    try:
+        dispatch.run_execute(run_id=run.run_id)
+    except Exception as exc:  # the broker is down: say so on the run instead of leaving it queued
+        log.exception("could not queue %s", run.run_id)
+        run_fail(run=run, reason=f"The run could not be queued (task broker unreachable: {exc})")
 
 
 @transaction.atomic
@@ -73,12 +103,8 @@ def run_create(
 
 
 def run_enqueue(*, run: TaskRun) -> TaskRun:
-    from runs import tasks  # tasks imports services; import late to keep the graph one-way at import time
-
-    run = run_transition(run=run, to=RunStatus.QUEUED)
-    run_pk = run.pk
-    transaction.on_commit(lambda: tasks.enqueue_run(run_pk))
-    return run
+    """created → queued; the workers get the run once the transaction commits."""
+    return run_transition(run=run, to=RunStatus.QUEUED)
 
 
 def run_claim(*, run_id: str, worker_task_id: str = "") -> TaskRun | None:
@@ -101,3 +127,11 @@ def run_cancel(*, run: TaskRun) -> TaskRun:
         except IllegalTransition:
             continue  # it moved under us (e.g. queued → running): try again from its new status
     return run
+
+
+def run_fail(*, run: TaskRun, reason: str) -> TaskRun:
+    """End an active run as failed with `reason`; a run that already ended is left as it is."""
+    try:
+        return run_transition(run=run, to=RunStatus.FAILED, failure_reason=reason)
+    except IllegalTransition:
+        return run

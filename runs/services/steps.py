@@ -1,21 +1,20 @@
-"""Writes made while a run executes: steps, actions, artifact files, progress and the final outcome."""
+"""Writes made while a run executes: steps, actions, progress, heartbeats and the final outcome."""
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from runs import events
 from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
+from runs.exceptions import IllegalTransition
+from runs.live import events
 from runs.models import Action, Artifact, Step, TaskRun
-from runs.services.runs import IllegalTransition, run_transition
+from runs.services.artifacts import artifact_store
+from runs.services.runs import run_transition
 
 # What the agent may report as a run's end; anything else is a bug and ends the run as failed.
 AGENT_STATUSES = {
@@ -88,32 +87,6 @@ def action_record(
         result=result,
         screenshot=screenshot,
     )
-
-
-def artifact_store(
-    *,
-    run: TaskRun,
-    artifact_type: str,
-    data: bytes | Path,
-    filename: str,
-    content_type: str = "",
-    step: Step | None = None,
-) -> Artifact:
-    """Save bytes (or a file on disk) to the default storage with its size and sha256."""
-    content = data.read_bytes() if isinstance(data, Path) else data
-    guessed = mimetypes.guess_type(filename)[0]
-    artifact = Artifact(
-        run=run,
-        step=step,
-        artifact_type=artifact_type,
-        filename=filename,
-        content_type=content_type or guessed or "application/octet-stream",
-        size=len(content),
-        checksum=hashlib.sha256(content).hexdigest(),
-    )
-    artifact.file.save(filename, ContentFile(content), save=False)
-    artifact.save()
-    return artifact
 
 
 def run_progress(*, run: TaskRun) -> TaskRun:
@@ -201,14 +174,6 @@ def run_finish(*, run: TaskRun, result) -> TaskRun:
     run.refresh_from_db()
     events.run_updated(run.pk)
     return run
-
-
-def run_fail(*, run: TaskRun, reason: str) -> TaskRun:
-    """End an active run as failed with `reason`; a run that already ended is left as it is."""
-    try:
-        return run_transition(run=run, to=RunStatus.FAILED, failure_reason=reason)
-    except IllegalTransition:
-        return run
 
 
 def run_reap_stale(*, stale_after_seconds: int) -> list[TaskRun]:

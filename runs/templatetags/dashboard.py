@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from runs.choices import ACTIVE_STATUSES
+from runs.presenters import artifact_url
 
 register = template.Library()
 
@@ -47,8 +48,6 @@ def run_duration(run) -> str:
 
 @register.filter
 def artifact_link(artifact) -> str:
-    from runs.artifact_links import artifact_url
-
     return artifact_url(artifact) if artifact is not None else ""
 
 

@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from runs import events
+from runs.live import events, viewers
 from skyvern_site.asgi import application
 from tests.factories import OrganizationFactory, TaskRunFactory, UserFactory
 
@@ -92,13 +92,13 @@ async def test_another_organizations_run_is_refused_like_a_missing_one(run):
 
 async def test_watching_a_run_counts_as_a_viewer_until_the_socket_closes(run, api_key):
     _, raw = api_key
-    assert await events.aviewer_count(run.run_id) == 0
+    assert await viewers.aviewer_count(run.run_id) == 0
     socket = _socket(f"/ws/runs/{run.run_id}/?apikey={raw}")
     await socket.connect()
 
-    assert await events.aviewer_count(run.run_id) == 1
+    assert await viewers.aviewer_count(run.run_id) == 1
     await socket.disconnect()
-    assert await events.aviewer_count(run.run_id) == 0
+    assert await viewers.aviewer_count(run.run_id) == 0
 
 
 async def test_the_run_list_socket_hears_changes_to_its_organizations_runs_only(run, api_key):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from runs.views.demo import DEMO_PASSWORD, PRODUCTS, application_reference
+from runs.dashboard.demo import DEMO_PASSWORD, PRODUCTS, application_reference
 
 pytestmark = pytest.mark.django_db
 

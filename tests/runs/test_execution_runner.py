@@ -1,4 +1,4 @@
-"""How a stored run becomes an agent run (runs.runner) and what the sink makes of the agent's reports."""
+"""How a stored run becomes an agent run (runs.execution) and what the sink makes of the agent's reports."""
 
 from __future__ import annotations
 
@@ -10,20 +10,16 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from agent import ActionRecord, StepRecord
-from runs import events
 from runs.choices import RunStatus
+from runs.exceptions import RunSetupError
+from runs.execution.inputs import agent_task_for, browser_for, llm_for
+from runs.execution.runner import run_execute
+from runs.execution.sink import DbSink
+from runs.execution.watch import RunWatch
+from runs.live import events
 from runs.models import Action, Step, TaskRun
-from runs.run_sink import DbSink
-from runs.runner import (
-    RunSetupError,
-    RunWatch,
-    agent_task_for,
-    browser_for,
-    llm_for,
-    proxy_url_for,
-    run_execute,
-)
 from runs.services import run_cancel, run_transition
+from runs.services.proxies import proxy_url_for
 from tests.factories import TaskRunFactory
 
 

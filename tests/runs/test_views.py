@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
 from runs.models import Action, Artifact, TaskRun
-from runs.runner import proxy_url_for
+from runs.services.proxies import proxy_url_for
 from tests.factories import OrganizationFactory, StepFactory, TaskRunFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -313,7 +313,7 @@ def test_rerun_starts_a_new_run_with_the_same_request(browser, org):
 
 def test_resending_the_webhook_reports_the_delivery(browser, org, monkeypatch):
     sent = []
-    monkeypatch.setattr("runs.views.run_actions.webhook_send",
+    monkeypatch.setattr("runs.dashboard.run_actions.webhook_send",
                         lambda run: sent.append(run.pk) or {"status_code": 200, "latency_ms": 12, "error": None})  # fmt: skip
     run = run_in(org, status=RunStatus.COMPLETED, webhook_url="https://hooks.example/x")
     response = browser.post(f"/runs/{run.run_id}/webhook", follow=True)

@@ -13,10 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from runs.choices import RunStatus
+from runs.execution.webhooks import webhook_send
 from runs.models import TaskRun
 from runs.services import run_transition
 from runs.tasks import send_webhook
-from runs.webhooks import webhook_send
 from skyvern_site.celery import app as celery_app
 from tests.factories import TaskRunFactory
 

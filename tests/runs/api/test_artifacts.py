@@ -5,8 +5,8 @@ import time
 import pytest
 from django.test import Client
 
-from runs.artifact_links import artifact_url
 from runs.choices import ArtifactType
+from runs.presenters import artifact_url
 from tests.factories import StepFactory, TaskRunFactory
 from tests.runs.api.factories import ArtifactFactory
 

@@ -35,7 +35,8 @@ ROUTES = [
 @pytest.mark.parametrize("method, path", ROUTES)
 def test_every_route_answers_with_and_without_a_trailing_slash(client, org, monkeypatch, method, path, slash):
     monkeypatch.setattr(
-        "runs.webhooks.webhook_send", lambda *, run: {"status_code": 200, "latency_ms": 1, "error": None}
+        "runs.execution.webhooks.webhook_send",
+        lambda *, run: {"status_code": 200, "latency_ms": 1, "error": None},
     )
     run = TaskRunFactory(organization=org, webhook_url="https://hooks.example/x")
     artifact = ArtifactFactory(run=run)

@@ -27,7 +27,7 @@ def test_the_run_is_handed_to_the_worker_queue_only_after_commit(
     client, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr("runs.tasks.enqueue_run", queued.append)
+    monkeypatch.setattr("runs.dispatch.run_execute", lambda *, run_id: queued.append(run_id))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = post_task(client, {"prompt": "Say hello"})
@@ -35,7 +35,7 @@ def test_the_run_is_handed_to_the_worker_queue_only_after_commit(
     for callback in callbacks:
         callback()
 
-    assert queued == [TaskRun.objects.get(run_id=response.json()["run_id"]).pk]
+    assert queued == [TaskRun.objects.get(run_id=response.json()["run_id"]).run_id]
 
 
 def test_the_server_defaults_fill_in_engine_and_max_steps(client, settings):

@@ -1,0 +1,60 @@
+"""Buttons on the run page: cancel, run again, re-send the webhook. POST only, CSRF-checked."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from runs.choices import TERMINAL_STATUSES
+from runs.dashboard.access import member_required, run_for_request
+from runs.exceptions import InvalidRunRequest
+from runs.execution.webhooks import webhook_send
+from runs.services import run_cancel, run_create
+from runs.services.run_requests import normalise_run_request
+
+
+@require_POST
+@member_required
+def run_cancel_view(request: HttpRequest, run_id: str) -> HttpResponse:
+    run = run_for_request(request, run_id)
+    was_finished = run.status in TERMINAL_STATUSES
+    run = run_cancel(run=run)
+    if was_finished:
+        messages.info(request, f"The run had already finished ({run.status}); nothing changed.")
+    else:
+        messages.success(request, "Run canceled.")
+    return redirect("runs:detail", run_id=run.run_id)
+
+
+@require_POST
+@member_required
+def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
+    """A new run with the same request, checked again against today's rules (allow-lists, step limits)."""
+    run = run_for_request(request, run_id)
+    try:
+        normalised = normalise_run_request(dict(run.request), organization=request.organization)
+    except InvalidRunRequest as exc:
+        messages.error(request, f"This run cannot be started again as it was: {exc}")
+        return redirect("runs:detail", run_id=run.run_id)
+    new_run = run_create(organization=request.organization, request=normalised, created_by=request.user)
+    messages.success(request, f"Started again from {run.run_id}.")
+    return redirect("runs:detail", run_id=new_run.run_id)
+
+
+@require_POST
+@member_required
+def run_webhook_view(request: HttpRequest, run_id: str) -> HttpResponse:
+    run = run_for_request(request, run_id)
+    if not run.webhook_url:
+        messages.error(request, "This run has no webhook URL.")
+    elif run.status not in TERMINAL_STATUSES:
+        messages.error(request, "The webhook is sent when the run finishes.")
+    else:
+        result = webhook_send(run=run)
+        if result.get("error"):
+            messages.error(request, f"Webhook not delivered: {result['error']}")
+        else:
+            messages.success(
+                request, f"Webhook delivered: HTTP {result['status_code']} in {result['latency_ms']} ms."
+            )
+    return redirect("runs:detail", run_id=run.run_id)

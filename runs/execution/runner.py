@@ -1,0 +1,79 @@
+"""Drives a claimed run: `run_execute(run=...)` is what the Celery task calls.
+
+It builds the agent's inputs from the stored request and settings (runs.execution.inputs), drives
+`agent.run_agent` in its own event loop with the database sink and the watch, and records the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connections
+
+from agent import AgentResult, AgentTask, BrowserConfig, LLMClient, run_agent
+from runs import services
+from runs.exceptions import DomainError
+from runs.execution.inputs import agent_task_for, browser_for, llm_for
+from runs.execution.sink import DbSink
+from runs.execution.totp import totp_provider_for
+from runs.execution.watch import RunWatch
+from runs.live import events
+from runs.models import TaskRun
+
+log = logging.getLogger(__name__)
+
+
+def _grace_seconds() -> int:
+    return max(5, (settings.RUN_HARD_TIME_LIMIT - settings.RUN_SOFT_TIME_LIMIT) // 4)
+
+
+async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserConfig) -> AgentResult:
+    """Run the agent with the database sink, the watch and the time limits in this event loop."""
+    watch = RunWatch(run)
+    sink = DbSink(run)
+    watcher = asyncio.create_task(watch.watch())
+    soft = settings.RUN_SOFT_TIME_LIMIT
+    try:
+        return await asyncio.wait_for(
+            run_agent(
+                task,
+                llm=llm,
+                browser=browser,
+                sink=sink,
+                should_stop=watch.should_stop,
+                timeout=soft,
+                totp_provider=totp_provider_for(run),
+            ),
+            timeout=soft + _grace_seconds(),
+        )
+    except TimeoutError:
+        return AgentResult(status="timed_out", failure_reason=f"The run exceeded its time limit of {soft} s")
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await events.aclose()
+        await sync_to_async(connections.close_all)()
+
+
+def run_execute(*, run: TaskRun) -> TaskRun:
+    """Execute a claimed run to its final status (the Celery task's body)."""
+    try:
+        task, llm, browser = agent_task_for(run), llm_for(run), browser_for(run)
+    except DomainError as exc:
+        return services.run_fail(run=run, reason=exc.message)
+    except ValueError as exc:
+        return services.run_fail(run=run, reason=str(exc))
+    try:
+        result = asyncio.run(drive(run, task, llm, browser))
+        if result.status == "timed_out" and not result.failure_reason:
+            result.failure_reason = "The run exceeded its time limit"
+        return services.run_finish(run=run, result=result)
+    finally:
+        # The video and downloads are in storage now (or lost with the run): don't fill the worker's disk.
+        shutil.rmtree(browser.run_dir, ignore_errors=True)

@@ -1,0 +1,36 @@
+"""Requests the server sends on a run's behalf (webhooks, TOTP look-ups) are signed with the API key that
+created the run: `x-skyvern-signature` = hex HMAC-SHA256(key=raw API key, msg=exact body bytes)."""
+
+import hashlib
+import hmac
+import time
+
+from runs.models import ApiKey, TaskRun
+from runs.services import api_key_raw
+
+SIGNATURE_HEADER = "x-skyvern-signature"
+TIMESTAMP_HEADER = "x-skyvern-timestamp"
+
+
+def webhook_sign(body: bytes, key: str) -> str:
+    return hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signing_key_for(run: TaskRun) -> str | None:
+    """The raw key that created the run; for dashboard runs, the organization's newest active key."""
+    key = run.api_key
+    if key is None:
+        key = (
+            ApiKey.objects.filter(organization_id=run.organization_id, revoked_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+    return api_key_raw(api_key=key) if key is not None else None
+
+
+def signed_headers(body: bytes, key: str | None) -> dict[str, str]:
+    """JSON content type, the send time, and the signature when the run has a key to sign with."""
+    headers = {"content-type": "application/json", TIMESTAMP_HEADER: str(int(time.time()))}
+    if key:
+        headers[SIGNATURE_HEADER] = webhook_sign(body, key)
+    return headers

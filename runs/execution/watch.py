@@ -1,0 +1,48 @@
+"""The worker's eye on a running run: cancellation and heartbeats, read from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from runs import selectors, services
+from runs.choices import RunStatus
+from runs.models import TaskRun
+
+log = logging.getLogger(__name__)
+
+STATUS_POLL_SECONDS = 0.5
+
+
+class RunWatch:
+    """Reads the run's status from the database every STATUS_POLL_SECONDS and sends heartbeats.
+
+    The agent calls `should_stop()` before each step and between actions; it answers from the last read,
+    so a cancel takes effect within one action and the agent never waits on the database.
+    """
+
+    def __init__(self, run: TaskRun) -> None:
+        self.run = run
+        self.status = RunStatus.RUNNING
+        self._last_heartbeat = time.monotonic()
+
+    def should_stop(self) -> bool:
+        return self.status != RunStatus.RUNNING
+
+    def _tick(self) -> str | None:
+        if time.monotonic() - self._last_heartbeat >= settings.RUN_HEARTBEAT_SECONDS:
+            self._last_heartbeat = time.monotonic()
+            return services.run_heartbeat(run=self.run)
+        return selectors.run_status(run_pk=self.run.pk)
+
+    async def watch(self) -> None:
+        while True:
+            await asyncio.sleep(STATUS_POLL_SECONDS)
+            try:
+                self.status = await sync_to_async(self._tick)() or RunStatus.CANCELED
+            except Exception:  # a database hiccup must not stop the run; try again next tick
+                log.warning("status check failed for %s", self.run.run_id, exc_info=True)

@@ -1,0 +1,1 @@
+"""Real time: event names, payloads and publishing after commit, viewer counts, and the WebSocket consumers."""

@@ -1,0 +1,113 @@
+"""Database rows → the JSON bodies of Skyvern's API. Every function returns JSON-ready dicts, so the
+WebSocket events (runs.live.events) can send exactly what GET /v1/runs/{id} answers.
+
+Timestamps are ISO 8601 strings in the form Django's JSON encoder writes (UTC, millisecond precision,
+"Z"), so a value looks the same whether it arrived over HTTP or over a socket.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from runs import selectors
+from runs.models import Artifact, TaskRun
+from runs.presenters.links import artifact_uri, artifact_url
+
+SCREENSHOT_URLS_LIMIT = 3
+_encoder = DjangoJSONEncoder()
+
+
+def iso(value: datetime | None) -> str | None:
+    return _encoder.default(value) if value is not None else None
+
+
+def app_url(run: TaskRun) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/runs/{run.run_id}"
+
+
+def run_to_response(run: TaskRun) -> dict[str, Any]:
+    """The TaskRunResponse body of GET /v1/runs/{run_id}."""
+    return runs_to_response([run])[0]
+
+
+def runs_to_response(runs: list[TaskRun]) -> list[dict[str, Any]]:
+    """run_to_response for a page of runs, with their artifacts read in two queries in all."""
+    media = selectors.media_for_runs(run_pks=[run.pk for run in runs], screenshots=SCREENSHOT_URLS_LIMIT)
+    return [_run_body(run, media[run.pk]) for run in runs]
+
+
+def _run_body(run: TaskRun, media: selectors.RunMedia) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "run_type": run.run_type,
+        "status": run.status,
+        "output": run.output,
+        "downloaded_files": [_file_info(artifact) for artifact in media.downloads],
+        "recording_url": artifact_url(media.recording) if media.recording else None,
+        "screenshot_urls": [artifact_url(shot) for shot in media.screenshots],
+        "failure_reason": run.failure_reason,
+        "errors": errors_list(run.errors),
+        "created_at": iso(run.created_at),
+        "modified_at": iso(run.modified_at),
+        "queued_at": iso(run.queued_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "app_url": app_url(run),
+        "browser_session_id": run.browser_session_id,
+        "browser_profile_id": None,
+        "max_screenshot_scrolls": (run.request or {}).get("max_screenshot_scrolls"),
+        "script_run": None,
+        "step_count": run.step_count,
+        "run_request": run.request or None,
+        # Not in Skyvern's schema; the dashboard shows them and SDK models accept extra fields.
+        "title": run.title or None,
+        "input_token_count": run.input_tokens,
+        "output_token_count": run.output_tokens,
+        "total_cost": run.total_cost,
+    }
+
+
+def _file_info(artifact: Artifact) -> dict[str, Any]:
+    """FileInfo for a file the run downloaded (stored as an artifact of type "download")."""
+    return {
+        "url": artifact_url(artifact),
+        "checksum": artifact.checksum or None,
+        "filename": artifact.filename or None,
+        "file_size": artifact.size,
+        "modified_at": iso(artifact.modified_at),
+        "artifact_id": artifact.artifact_id,
+    }
+
+
+def errors_list(errors: Any) -> list[dict[str, Any]]:
+    """The run's errors as objects, whatever the worker stored (a bare string becomes {"message": ...})."""
+    if not isinstance(errors, list):
+        return []
+    return [error if isinstance(error, dict) else {"message": str(error)} for error in errors]
+
+
+def artifact_to_response(artifact: Artifact) -> dict[str, Any]:
+    run = artifact.run
+    return {
+        "artifact_id": artifact.artifact_id,
+        "artifact_type": artifact.artifact_type,
+        "uri": artifact_uri(artifact),
+        "signed_url": artifact_url(artifact),
+        "organization_id": run.organization.organization_id,
+        "run_id": run.run_id,
+        "task_id": run.run_id,
+        "step_id": artifact.step.step_id if artifact.step else None,
+        "workflow_run_id": None,
+        "workflow_run_block_id": None,
+        "observer_cruise_id": None,
+        "observer_thought_id": None,
+        "ai_suggestion_id": None,
+        "filename": artifact.filename or None,
+        "content_type": artifact.content_type or None,
+        "size": artifact.size,
+        "checksum": artifact.checksum or None,
+        "created_at": iso(artifact.created_at),
+        "modified_at": iso(artifact.modified_at),
+    }

@@ -1,0 +1,43 @@
+"""Reads: keyword-only and organization-scoped (another organization's row is simply not found)."""
+
+from runs.selectors.artifacts import (
+    SCREENSHOT_TYPES,
+    RunMedia,
+    artifact_get,
+    artifact_get_for_org,
+    artifact_latest,
+    artifacts_for_run,
+    media_for_runs,
+)
+from runs.selectors.keys import api_key_find
+from runs.selectors.members import organization_for_user
+from runs.selectors.runs import page_of, run_get_for_org, run_list_for_org, run_matches_filters, run_status
+from runs.selectors.steps import (
+    DIAGNOSTIC_TYPES,
+    StepView,
+    actions_for_run,
+    run_steps_with_actions,
+    steps_for_run,
+)
+
+__all__ = [
+    "DIAGNOSTIC_TYPES",
+    "SCREENSHOT_TYPES",
+    "RunMedia",
+    "StepView",
+    "actions_for_run",
+    "api_key_find",
+    "artifact_get",
+    "artifact_get_for_org",
+    "artifact_latest",
+    "artifacts_for_run",
+    "media_for_runs",
+    "organization_for_user",
+    "page_of",
+    "run_get_for_org",
+    "run_list_for_org",
+    "run_matches_filters",
+    "run_status",
+    "run_steps_with_actions",
+    "steps_for_run",
+]

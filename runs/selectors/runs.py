@@ -1,0 +1,58 @@
+"""Runs of an organization: one by id, a filtered list, and a run's current status."""
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from runs.ids import is_public_id
+from runs.models import Organization, TaskRun
+
+
+def run_get_for_org(*, organization: Organization, run_id: str) -> TaskRun | None:
+    """The run if it belongs to `organization`; None for a missing or foreign id alike."""
+    if not is_public_id(run_id):
+        return None
+    return (
+        TaskRun.objects.select_related("organization")
+        .filter(organization=organization, run_id=run_id)
+        .first()
+    )
+
+
+def run_list_for_org(
+    *,
+    organization: Organization,
+    statuses: Iterable[str] = (),
+    engine: str = "",
+    search: str = "",
+    order_by: str = "-created_at",
+) -> QuerySet[TaskRun]:
+    """The organization's runs, newest first unless told otherwise; `search` looks in title, prompt and url."""
+    runs = TaskRun.objects.select_related("organization").filter(organization=organization)
+    statuses = [status for status in statuses if status]
+    if statuses:
+        runs = runs.filter(status__in=statuses)
+    if engine:
+        runs = runs.filter(engine=engine)
+    if search:
+        runs = runs.filter(
+            Q(title__icontains=search) | Q(prompt__icontains=search) | Q(url__icontains=search)
+        )
+    return runs.order_by(order_by, "-id" if order_by.startswith("-") else "id")
+
+
+def run_matches_filters(
+    *, run: TaskRun, statuses: Iterable[str] = (), engine: str = "", search: str = ""
+) -> bool:
+    runs = run_list_for_org(organization=run.organization, statuses=statuses, engine=engine, search=search)
+    return runs.filter(pk=run.pk).exists()
+
+
+def page_of(queryset: QuerySet, *, page: int, page_size: int) -> list:
+    start = (page - 1) * page_size
+    return list(queryset[start : start + page_size])
+
+
+def run_status(*, run_pk: int) -> str | None:
+    """The run's status as stored now (None when the row is gone): what a worker polls for a cancel."""
+    return TaskRun.objects.filter(pk=run_pk).values_list("status", flat=True).first()

@@ -1,0 +1,63 @@
+"""The body of POST /v1/run/tasks (also what the Discover form builds): types only, unknown fields refused.
+
+What a value means is checked by runs.services.run_requests; the API's schemas re-export these.
+"""
+
+from typing import Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, field_validator
+
+from runs.choices import ProxyLocation, RunEngine
+
+
+class GeoTarget(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. GB")
+    subdivision: str | None = Field(default=None, max_length=10)
+    city: str | None = Field(default=None, max_length=100)
+
+
+class TaskRunRequest(Schema):
+    """The body of POST /v1/run/tasks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(description="The goal of the task, in plain language")
+    url: str | None = Field(default=None, description="Starting URL; https:// is added when it has no scheme")
+    engine: RunEngine | None = Field(
+        default=None, description="Defaults to the server's SKYVERN_DEFAULT_ENGINE"
+    )
+    title: str | None = None
+    proxy_location: ProxyLocation | GeoTarget | dict[str, Any] | None = Field(
+        default=None,
+        description='A proxy name configured on this server, a GeoTarget, or {"url": "http://user:pass@host:port"}',
+    )
+    data_extraction_schema: dict[str, Any] | list[Any] | str | None = Field(
+        default=None, description="A JSON Schema (object, array, or a string holding JSON)"
+    )
+    error_code_mapping: dict[str, str] | None = None
+    max_steps: int | None = Field(default=None, description="Bounded by the server's SKYVERN_MAX_STEPS_LIMIT")
+    webhook_url: str | None = None
+    totp_identifier: str | None = None
+    totp_url: str | None = None
+    browser_session_id: str | None = Field(default=None, description="Not supported by this server")
+    model: dict[str, Any] | None = Field(default=None, description='{"model_name": "..."}')
+    extra_http_headers: dict[str, str] | None = None
+    cdp_connect_headers: dict[str, str] | None = Field(
+        default=None, description="Not supported by this server"
+    )
+    publish_workflow: bool | None = Field(default=False, description="Not supported by this server")
+    include_action_history_in_verification: bool | None = False
+    max_screenshot_scrolls: int | None = None
+    browser_address: str | None = Field(default=None, description="CDP address of a browser to drive")
+    user_agent: str | None = None
+    run_with: str | None = Field(default=None, description='Only "agent" (or null) is supported')
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_has_words(cls, prompt: str) -> str:
+        if not prompt.strip():
+            raise ValueError("prompt must not be empty")
+        return prompt

@@ -1,0 +1,256 @@
+"""The rules for a new run, shared by POST /v1/run/tasks and the dashboard's Discover form.
+
+normalise_run_request() turns a TaskRunRequest body into the dict that run_create stores
+(TaskRun.request) or raises InvalidRunRequest with a sentence for a 400. A field this server cannot honour
+is refused with a sentence saying so, never silently ignored.
+"""
+
+import json
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+from django.conf import settings
+from pydantic import ValidationError
+
+from runs.choices import SUPPORTED_ENGINES, ProxyLocation
+from runs.exceptions import InvalidRunRequest
+from runs.models import Organization
+from runs.services.egress import url_refusal
+from runs.services.proxies import proxy_name_check, proxy_name_for_country
+from runs.services.run_request_schema import TaskRunRequest
+
+MAX_URL_LENGTH = 2083
+MAX_TITLE_LENGTH = 500  # TaskRun.title
+MAX_SCREENSHOT_SCROLLS = 50
+HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def normalise_run_request(
+    data: dict[str, Any], *, organization: Organization, max_steps_override: int | None = None
+) -> dict[str, Any]:
+    """Check a TaskRunRequest and fill in the server's defaults.
+
+    1. Types, through the same schema the API uses (the API has already done this; the form has not).
+    2. Refuse what this server cannot honour: other engines, browser sessions, published workflows...
+    3. Normalise and guard every URL the server or its browser will contact.
+    4. Bound max_steps, parse and check the extraction schema, check the proxy choice.
+    """
+    request = _parse(data)
+    _refuse_unsupported(request)
+    _refuse_unsafe_values(request)
+    return {
+        "prompt": _prompt(request.prompt),
+        "url": _start_url(request.url),
+        "engine": request.engine or settings.SKYVERN_DEFAULT_ENGINE,
+        "title": _title(request.title),
+        "proxy_location": _proxy_location(request.proxy_location),
+        "data_extraction_schema": extraction_schema_parse(request.data_extraction_schema),
+        "error_code_mapping": request.error_code_mapping,
+        "max_steps": _max_steps(request.max_steps, max_steps_override, organization),
+        "webhook_url": _callback_url("webhook_url", request.webhook_url),
+        "totp_identifier": request.totp_identifier,
+        "totp_url": _callback_url("totp_url", request.totp_url),
+        "browser_session_id": None,
+        "model": _model(request.model),
+        "extra_http_headers": _headers(request.extra_http_headers),
+        "publish_workflow": False,
+        "include_action_history_in_verification": bool(request.include_action_history_in_verification),
+        "max_screenshot_scrolls": _screenshot_scrolls(request.max_screenshot_scrolls),
+        "browser_address": _browser_address(request.browser_address),
+        "user_agent": _header_value("user_agent", request.user_agent),
+    }
+
+
+def _parse(data: dict[str, Any]) -> TaskRunRequest:
+    if not isinstance(data, dict):
+        raise InvalidRunRequest("The request must be a JSON object")
+    try:
+        return TaskRunRequest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "request"
+        raise InvalidRunRequest(f"{where}: {first['msg']}") from None
+
+
+def _refuse_unsupported(request: TaskRunRequest) -> None:
+    engine = request.engine or settings.SKYVERN_DEFAULT_ENGINE
+    if engine not in SUPPORTED_ENGINES:
+        supported = ", ".join(sorted(SUPPORTED_ENGINES))
+        raise InvalidRunRequest(f"Engine {engine} is not supported by this server; use one of: {supported}")
+    if request.browser_session_id:
+        raise InvalidRunRequest(
+            "browser_session_id is not supported: this server has no persistent browser sessions"
+        )
+    if request.publish_workflow:
+        raise InvalidRunRequest("publish_workflow is not supported: this server has no workflows")
+    if request.cdp_connect_headers:
+        raise InvalidRunRequest("cdp_connect_headers is not supported by this server")
+    if request.run_with not in (None, "agent"):
+        raise InvalidRunRequest(
+            f"run_with={request.run_with!r} is not supported; only the agent can run tasks"
+        )
+    if request.totp_identifier and not request.totp_url:
+        raise InvalidRunRequest(
+            "totp_identifier needs totp_url on this server: it has no endpoint that codes can be pushed to"
+        )
+
+
+def _refuse_unsafe_values(request: TaskRunRequest) -> None:
+    """PostgreSQL stores neither NUL characters nor NaN/Infinity in JSON: refuse them before they get there."""
+    pending: list[tuple[str, Any]] = [("", request.model_dump())]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidRunRequest(f"{path or 'request'} must not contain NUL characters")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidRunRequest(f"{path} must be a finite number")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                pending.append((f"{path}.{key}" if path else str(key), item))
+                pending.append((f"{path} key", key))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+
+
+def _prompt(prompt: str) -> str:
+    return prompt.strip()  # the schema has refused a blank one
+
+
+def _title(title: str | None) -> str | None:
+    if title and len(title) > MAX_TITLE_LENGTH:
+        raise InvalidRunRequest(f"title must be at most {MAX_TITLE_LENGTH} characters")
+    return title or None
+
+
+def _start_url(url: str | None) -> str | None:
+    url = (url or "").strip()
+    if not url:
+        return None
+    if not HAS_SCHEME.match(url):  # "example.com:8080/x" is a host and port, not a scheme
+        url = f"https://{url}"
+    return _guarded_url("url", url)
+
+
+def _callback_url(field: str, url: str | None) -> str | None:
+    url = (url or "").strip()
+    return _guarded_url(field, url) if url else None
+
+
+def _guarded_url(field: str, url: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidRunRequest(f"{field} must be at most {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise InvalidRunRequest(f"{field} is not a valid URL") from None
+    if parts.scheme.lower() not in schemes:
+        raise InvalidRunRequest(f"{field} must be an {' or '.join(schemes)} URL")
+    if not parts.hostname or any(c.isspace() for c in url):
+        raise InvalidRunRequest(f"{field} is not a valid URL")
+    reason = url_refusal(url)
+    if reason:
+        raise InvalidRunRequest(f"{field} is not allowed: {reason}")
+    return url
+
+
+def _max_steps(requested: int | None, override: int | None, organization: Organization) -> int:
+    limit = settings.SKYVERN_MAX_STEPS_LIMIT
+    for name, value in (("x-max-steps-override", override), ("max_steps", requested)):
+        if value is not None and not 1 <= value <= limit:
+            raise InvalidRunRequest(f"{name} must be between 1 and {limit}")
+    if override is not None:
+        return override
+    if requested is not None:
+        return requested
+    return min(organization.max_steps_per_run or settings.SKYVERN_DEFAULT_MAX_STEPS, limit)
+
+
+def extraction_schema_parse(schema: dict | list | str | None) -> dict | list | None:
+    if isinstance(schema, str):
+        if not schema.strip():
+            return None
+        try:
+            schema = json.loads(schema)
+        except (ValueError, RecursionError):
+            raise InvalidRunRequest("data_extraction_schema is a string but not valid JSON") from None
+    if schema is None:
+        return None
+    if isinstance(schema, dict):
+        _check_json_schema(schema, "data_extraction_schema")
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            _check_json_schema(item, f"data_extraction_schema[{index}]")
+    else:
+        raise InvalidRunRequest("data_extraction_schema must be a JSON object or array")
+    return schema
+
+
+def _check_json_schema(schema: Any, where: str) -> None:
+    if not isinstance(schema, dict):
+        raise InvalidRunRequest(f"{where} must be a JSON Schema object")
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        path = "/".join(str(part) for part in exc.path)
+        raise InvalidRunRequest(f"{where} is not a valid JSON Schema: {exc.message} (at /{path})") from None
+    except RecursionError:
+        raise InvalidRunRequest(f"{where} is nested too deeply") from None
+
+
+def _proxy_location(location: Any) -> str | dict[str, str] | None:
+    if location is None:
+        return None
+    if isinstance(location, ProxyLocation):
+        return proxy_name_check(location.value)
+    if not isinstance(location, dict):  # a GeoTarget
+        location = location.model_dump(exclude_none=True)
+    if set(location) == {"url"}:
+        return {"url": _proxy_url(location["url"])}
+    if "country" in location:
+        return proxy_name_for_country(location)
+    raise InvalidRunRequest('proxy_location must be a proxy name, a GeoTarget or {"url": "http://host:port"}')
+
+
+def _proxy_url(url: Any) -> str:
+    if not isinstance(url, str):
+        raise InvalidRunRequest("proxy_location.url must be a string")
+    return _guarded_url("proxy_location.url", url.strip(), schemes=("http", "https", "socks5"))
+
+
+def _browser_address(address: str | None) -> str | None:
+    address = (address or "").strip()
+    return _guarded_url("browser_address", address, ("http", "https", "ws", "wss")) if address else None
+
+
+def _model(model: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not model:
+        return None
+    if set(model) != {"model_name"} or not isinstance(model["model_name"], str) or not model["model_name"]:
+        raise InvalidRunRequest('model must be {"model_name": "<litellm model name>"}')
+    return {"model_name": model["model_name"]}
+
+
+def _headers(headers: dict[str, str] | None) -> dict[str, str] | None:
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if not name or not name.isascii() or any(c in name for c in ' :\r\n\t"(),/;<=>?@[\\]{}'):
+            raise InvalidRunRequest(f"extra_http_headers: {name!r} is not a valid header name")
+        _header_value(f"extra_http_headers.{name}", value)
+    return headers
+
+
+def _header_value(field: str, value: str | None) -> str | None:
+    if value is not None and ("\r" in value or "\n" in value):
+        raise InvalidRunRequest(f"{field} must not contain line breaks")
+    return value or None
+
+
+def _screenshot_scrolls(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= MAX_SCREENSHOT_SCROLLS:
+        raise InvalidRunRequest(f"max_screenshot_scrolls must be between 0 and {MAX_SCREENSHOT_SCROLLS}")
+    return value
