@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from runs import selectors
 from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
 from runs.exceptions import IllegalTransition
 from runs.live import events
@@ -112,7 +113,7 @@ def run_progress(*, run: TaskRun) -> TaskRun:
 def run_heartbeat(*, run: TaskRun) -> str | None:
     """Mark the run alive; returns its current status (None when it no longer exists)."""
     TaskRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
-    return TaskRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+    return selectors.run_status(run_pk=run.pk)
 
 
 def _store_outputs(run: TaskRun, result) -> None:
