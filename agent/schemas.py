@@ -9,31 +9,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ActionType = Literal[
-    "click",
-    "input_text",
-    "select_option",
-    "checkbox",
-    "upload_file",
-    "hover",
-    "scroll",
-    "keypress",
-    "wait",
-    "goto_url",
-    "reload_page",
-    "go_back",
-    "extract",
-    "complete",
-    "terminate",
-    "solve_captcha",
-]
-ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
+from agent.catalog import ACTION_TYPES, ACTIONS
+
+# Built from the catalog, so a new action is added in one place. Static checkers cannot read a Literal
+# made at runtime; pydantic can, and it is what validates the LLM's answers.
+ActionType = Literal[ACTION_TYPES]  # type: ignore[valid-type]
 # Action types that need an element id to do anything.
-ELEMENT_ACTIONS = frozenset({"click", "input_text", "select_option", "checkbox", "upload_file", "hover"})
+ELEMENT_ACTIONS = frozenset(spec.name for spec in ACTIONS if spec.needs_element)
+_REQUIRED: dict[str, tuple[str, ...]] = {spec.name: spec.required_fields for spec in ACTIONS}
 
 RunStatus = Literal["completed", "failed", "terminated", "canceled", "timed_out"]
 StepStatus = Literal["running", "completed", "failed", "canceled"]
@@ -106,22 +93,10 @@ class PlannedAction(BaseModel):
 
     @model_validator(mode="after")
     def _required_fields(self) -> PlannedAction:
-        missing = [name for name in _REQUIRED.get(self.action_type, ()) if getattr(self, name) is None]
+        missing = [name for name in _REQUIRED[self.action_type] if getattr(self, name) is None]
         if missing:
             raise ValueError(f"{self.action_type} needs {', '.join(missing)}")
         return self
-
-
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "click": ("id",),
-    "input_text": ("id", "text"),
-    "select_option": ("id", "option"),
-    "checkbox": ("id", "is_checked"),
-    "upload_file": ("id", "file_url"),
-    "hover": ("id",),
-    "keypress": ("key",),
-    "goto_url": ("url",),
-}
 
 
 class ActionPlan(BaseModel):

@@ -1,9 +1,10 @@
-"""Playwright launch/connect, contexts, video, downloads and the private-network guard."""
+"""Playwright launch/connect, contexts, video, downloads, live screencast and the private-network guard."""
 
 from agent.browser.config import BrowserConfig, Viewport, proxy_settings
 from agent.browser.guard import NavigationBlocked, NetworkGuard
 from agent.browser.locations import timezone_for_location
 from agent.browser.media import ensure_ffmpeg
+from agent.browser.screencast import Screencast
 from agent.browser.session import BrowserSession, new_session, open_browser
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "BrowserSession",
     "NavigationBlocked",
     "NetworkGuard",
+    "Screencast",
     "Viewport",
     "ensure_ffmpeg",
     "new_session",

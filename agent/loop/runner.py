@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 
 from agent.actions import first_line, schema_validator
-from agent.browser import BrowserConfig, NavigationBlocked, open_browser
+from agent.browser import BrowserConfig, NavigationBlocked, Screencast, open_browser
 from agent.llm import NOT_CONFIGURED, LLMClient
 from agent.loop.sink import NullSink, Sink, send_artifact
 from agent.loop.state import RunState, ShouldStop, StepOutcome, TotpProvider
@@ -91,12 +91,26 @@ class _Run:
                 return AgentResult(status="failed", failure_reason=f"Could not start the browser: {exc}")
             self.state.session = session
             await self.state.sink.browser_ready(session)
+            self._start_live(stack, session)
             outcome = await self._open_start_page() or await self._run_steps()
             self._apply(outcome, result)
             await self._collect(session, result)
         # The video file is complete only once the browser context has closed.
         await self._recording(session, result)
         return result
+
+    def _start_live(self, stack: contextlib.AsyncExitStack, session: Any) -> None:
+        """Screencast to the sink while it has viewers, stopped before the browser closes (even on cancel).
+
+        Hosts written before live_wanted/live_frame existed may lack them: they get no live view.
+        """
+        wanted = getattr(self.state.sink, "live_wanted", None)
+        send = getattr(self.state.sink, "live_frame", None)
+        if wanted is None or send is None:
+            return
+        live = Screencast(session, wanted=wanted, send=send)
+        stack.push_async_callback(live.close)
+        live.start()
 
     async def _open_start_page(self) -> StepOutcome | None:
         url = self.state.task.url

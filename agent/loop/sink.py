@@ -27,7 +27,16 @@ ARTIFACT_TYPES = (
 
 class Sink(Protocol):
     async def browser_ready(self, session: Any) -> None:
-        """Once, after the browser opened: `session.page` / `session.context` allow a live view."""
+        """Once, after the browser opened. Kept for older hosts: live frames now come through
+        `live_wanted` / `live_frame`, so a host need not touch the browser itself."""
+
+    async def live_wanted(self) -> bool:
+        """Polled about once a second for the whole run: is anybody watching right now? While True the
+        agent screencasts its current page to `live_frame`. Keep it cheap; an error counts as False.
+        A sink without live_wanted/live_frame (written before they existed) simply gets no live view."""
+
+    async def live_frame(self, image: str) -> None:
+        """A live picture of the page: base64 JPEG, at most a few a second, only while `live_wanted`."""
 
     async def step_started(self, step: StepRecord) -> None: ...
 
@@ -47,6 +56,12 @@ class NullSink:
     """Does nothing; hosts subclass it and override what they need."""
 
     async def browser_ready(self, session: Any) -> None:
+        pass
+
+    async def live_wanted(self) -> bool:
+        return False
+
+    async def live_frame(self, image: str) -> None:
         pass
 
     async def step_started(self, step: StepRecord) -> None:

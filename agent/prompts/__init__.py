@@ -14,6 +14,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from agent import catalog
+
 KIND_MARKER = "Prompt-Kind: "
 PROMPT_KINDS = ("plan", "verify", "extract")
 # First words of the message sent after an unusable answer (see correction.md).
@@ -82,7 +84,7 @@ def plan_messages(
         title=page.title,
         page=fence_page(page.text),
     )
-    system = render("plan_system")
+    system = render("plan_system", actions=catalog.prompt_lines())
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

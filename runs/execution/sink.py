@@ -42,9 +42,17 @@ class DbSink(NullSink):
         self.run_id = run.run_id
         self._steps: dict[tuple[int, int], Step] = {}
         self.frames_sent = 0
+        self._watched = False
 
     async def live_wanted(self) -> bool:
-        return await viewers.aviewer_count(self.run_id) > 0
+        watched = await viewers.aviewer_count(self.run_id) > 0
+        if watched != self._watched:
+            self._watched = watched
+            if watched:
+                log.info("screencast of %s started for its viewers", self.run_id)
+            else:
+                log.info("screencast of %s stopped: no viewers", self.run_id)
+        return watched
 
     async def live_frame(self, image: str) -> None:
         self.frames_sent += 1

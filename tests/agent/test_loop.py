@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -67,6 +69,50 @@ class RecordingSink(NullSink):
 
     def kinds(self) -> set[str]:
         return {artifact[1] for artifact in self.artifacts}
+
+
+class WatchedSink(RecordingSink):
+    """A host with a viewer on the run page the whole time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames: list[str] = []
+        self.polls = 0
+
+    async def live_wanted(self) -> bool:
+        self.polls += 1
+        return True
+
+    async def live_frame(self, image: str) -> None:
+        self.frames.append(image)
+
+
+class PreLiveSink:
+    """A host written before live_wanted/live_frame: the original methods only, no NullSink base."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    async def browser_ready(self, session: Any) -> None:
+        pass
+
+    async def step_started(self, step: StepRecord) -> None:
+        self.steps += 1
+
+    async def action_recorded(self, step: StepRecord, action: ActionRecord, screenshot: bytes | None) -> None:
+        pass
+
+    async def step_finished(self, step: StepRecord) -> None:
+        pass
+
+    async def artifact(
+        self, step: Any, artifact_type: str, data: bytes, filename: str, content_type: str
+    ) -> None:
+        pass
+
+
+def screencast_tasks() -> list[asyncio.Task[Any]]:
+    return [task for task in asyncio.all_tasks() if task.get_name() == "screencast" and not task.done()]
 
 
 @pytest.fixture
@@ -417,3 +463,40 @@ async def test_screenshot_scrolls_show_the_model_more_of_the_page(run: Any, page
     images = [p for p in fake.requests[0]["messages"][1]["content"] if p.get("type") == "image_url"]
     assert len(images) == 3
     assert len([a for a in sink.artifacts if a[1] == "screenshot_llm" and a[0] == 0]) == 3
+
+
+async def test_a_watched_run_sends_live_frames_to_the_sink(run: Any, page_server: Any) -> None:
+    sink = WatchedSink()
+    task = AgentTask(prompt="Sign up as Ada for the monthly plan", url=page_server.url("loop_form.html"))
+    with FakeLLM(signup_script) as fake:
+        result = await run(fake, task, sink)
+    assert result.status == "completed", result.failure_reason
+    assert sink.polls >= 1 and sink.frames
+    assert base64.b64decode(sink.frames[-1])[:2] == b"\xff\xd8"  # a JPEG
+    assert screencast_tasks() == []  # closed with the run
+
+
+async def test_a_sink_without_the_live_methods_still_runs(run: Any, page_server: Any) -> None:
+    sink = PreLiveSink()
+    with FakeLLM([actions({"action_type": "complete"}), YES]) as fake:
+        result = await run(fake, AgentTask(prompt="x", url=page_server.url("loop_form.html")), sink)
+    assert result.status == "completed" and sink.steps == 1
+
+
+async def test_cancelling_the_run_task_closes_the_screencast(run: Any, page_server: Any) -> None:
+    sink = WatchedSink()
+    task = AgentTask(prompt="Watch the ticker", url=page_server.url("ticker.html"))
+    # Cancelled during the long wait: after the LLM answered, while the ticker keeps the frames coming.
+    plan = actions({"action_type": "wait", "seconds": 0.01}, {"action_type": "wait", "seconds": 30})
+    with FakeLLM([plan]) as fake:
+        running = asyncio.create_task(run(fake, task, sink))
+        for _ in range(300):  # up to 15 s
+            waiting = any(event[0] == "action" for event in sink.events)
+            if (waiting and len(sink.frames) >= 2) or running.done():
+                break
+            await asyncio.sleep(0.05)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    assert len(sink.frames) >= 2
+    assert screencast_tasks() == []
