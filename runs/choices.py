@@ -72,8 +72,6 @@ RUN_TYPE_FOR_ENGINE = {
     RunEngine.ANTHROPIC_CUA: RunType.ANTHROPIC_CUA,
     RunEngine.UI_TARS: RunType.UI_TARS,
 }
-# Engines this server can execute today; the API refuses the others with a 400.
-SUPPORTED_ENGINES = frozenset({RunEngine.SKYVERN_V1})
 
 
 class ArtifactType(models.TextChoices):

@@ -14,10 +14,10 @@ from jsonschema.exceptions import SchemaError
 
 from agent.actions import first_line, schema_validator
 from agent.browser import BrowserConfig, NavigationBlocked, Screencast, open_browser
-from agent.llm import NOT_CONFIGURED, LLMClient
+from agent.engines import Engine, StepBody, engine_for
+from agent.llm import LLMClient
 from agent.loop.sink import NullSink, Sink, send_artifact
 from agent.loop.state import RunState, ShouldStop, StepOutcome, TotpProvider
-from agent.loop.step import run_step
 from agent.schemas import AgentResult, AgentTask, StepRecord, utcnow
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,14 @@ async def run_agent(
     timeout: float | None = None,
     totp_provider: TotpProvider | None = None,
     launcher: Launcher | None = None,
+    engine: str | None = None,
 ) -> AgentResult:
     """Run `task` to an end and describe it; failures come back as a result, not an exception.
 
     `should_stop` (sync or async) is polled before each step and between actions: True cancels.
     `timeout` (seconds) ends the run as "timed_out" at the next such check. `launcher` replaces
-    `agent.browser.open_browser` (tests use it to share one Chromium between runs).
+    `agent.browser.open_browser` (tests use it to share one Chromium between runs). `engine` is a public
+    engine name (agent.engines.engine_names()); `llm` carries that engine's model, base URL and key.
     """
     state = RunState(
         task=task,
@@ -54,16 +56,21 @@ async def run_agent(
         work_dir=browser.run_dir,
     )
     try:
-        return await _Run(state, browser, launcher or open_browser).run()
+        chosen = engine_for(engine)
+    except ValueError as exc:
+        return AgentResult(status="failed", failure_reason=str(exc))
+    try:
+        return await _Run(state, browser, launcher or open_browser, chosen).run()
     except Exception as exc:  # the host must always get a result it can store
         log.exception("agent run crashed")
         return AgentResult(status="failed", failure_reason=f"Internal error: {type(exc).__name__}: {exc}")
 
 
-def _preflight(state: RunState) -> str | None:
+def _preflight(state: RunState, engine: Engine) -> str | None:
     """Problems that make opening a browser pointless."""
-    if not state.llm.configured:
-        return NOT_CONFIGURED
+    problem = engine.preflight(state)
+    if problem:
+        return problem
     try:
         schema_validator(state.task.data_extraction_schema)
     except SchemaError as exc:
@@ -72,14 +79,17 @@ def _preflight(state: RunState) -> str | None:
 
 
 class _Run:
-    def __init__(self, state: RunState, browser: BrowserConfig, launcher: Launcher) -> None:
+    """The generic driver every engine runs inside (agent.engines.base.Driver)."""
+
+    def __init__(self, state: RunState, browser: BrowserConfig, launcher: Launcher, engine: Engine) -> None:
         self.state = state
         self.browser = browser
         self.launcher = launcher
+        self.engine = engine
         self.steps: list[StepRecord] = []
 
     async def run(self) -> AgentResult:
-        problem = _preflight(self.state)
+        problem = _preflight(self.state, self.engine)
         if problem:
             return AgentResult(status="failed", failure_reason=problem)
         result = AgentResult(status="failed")
@@ -92,7 +102,7 @@ class _Run:
             self.state.session = session
             await self.state.sink.browser_ready(session)
             self._start_live(stack, session)
-            outcome = await self._open_start_page() or await self._run_steps()
+            outcome = await self._open_start_page() or await self.engine.run(self)
             self._apply(outcome, result)
             await self._collect(session, result)
         # The video file is complete only once the browser context has closed.
@@ -124,39 +134,17 @@ class _Run:
             return StepOutcome("fatal", f"Could not open {url}: {first_line(exc)}")
         return None
 
-    async def _run_steps(self) -> StepOutcome:
-        """Steps in order; a failed step is retried up to max_retries_per_step times."""
-        task = self.state.task
-        order, retry = 0, 0
-        while True:
-            stop = await self.state.stop_reason()
-            if stop:
-                return StepOutcome(
-                    stop, "The run was canceled" if stop == "canceled" else "The run timed out"
-                )
-            if order >= task.max_steps:
-                reason = f"Reached the maximum steps ({task.max_steps})"
-                return StepOutcome(
-                    "fatal", reason, errors=[{"error_code": "REACH_MAX_STEPS", "reasoning": reason}]
-                )
-            outcome = await self._step(order, retry)
-            if outcome.kind == "continue":
-                order, retry = order + 1, 0
-            elif outcome.kind == "retry" and retry < task.max_retries_per_step:
-                retry += 1
-            elif outcome.kind == "retry":
-                attempts = task.max_retries_per_step + 1
-                return StepOutcome(
-                    "fatal", f"Step {order} failed {attempts} times; last error: {outcome.reason}"
-                )
-            else:
-                return outcome
+    async def stopped(self) -> StepOutcome | None:
+        stop = await self.state.stop_reason()
+        if stop is None:
+            return None
+        return StepOutcome(stop, "The run was canceled" if stop == "canceled" else "The run timed out")
 
-    async def _step(self, order: int, retry: int) -> StepOutcome:
+    async def record_step(self, order: int, retry: int, body: StepBody) -> StepOutcome:
         step = StepRecord(order=order, retry_index=retry)
         self.steps.append(step)
         await self.state.sink.step_started(step)
-        outcome = await run_step(self.state, step)
+        outcome = await body(step)
         step.status = _step_status(outcome)
         step.finished_at = utcnow()
         if outcome.kind == "retry" and outcome.reason:

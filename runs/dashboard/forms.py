@@ -6,9 +6,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from runs.choices import SUPPORTED_ENGINES, ProxyLocation, RunEngine
+from runs.choices import ProxyLocation, RunEngine
 from runs.exceptions import InvalidRunRequest
 from runs.models import Organization
+from runs.services.engines import engines_supported
 from runs.services.proxies import proxy_usable_names
 from runs.services.run_requests import normalise_run_request
 
@@ -49,7 +50,7 @@ def _names(shapes: tuple[type, ...]) -> str:
 
 def _engine_choices() -> list[tuple[str, str]]:
     return [
-        (value, value if value in SUPPORTED_ENGINES else f"{value} (not available on this server yet)")
+        (value, value if value in engines_supported() else f"{value} (not available on this server yet)")
         for value in RunEngine.values
     ]
 

@@ -48,6 +48,7 @@ async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserC
                 should_stop=watch.should_stop,
                 timeout=soft,
                 totp_provider=totp_provider_for(run),
+                engine=run.engine,
             ),
             timeout=soft + _grace_seconds(),
         )

@@ -15,10 +15,11 @@ import jsonschema
 from django.conf import settings
 from pydantic import ValidationError
 
-from runs.choices import SUPPORTED_ENGINES, ProxyLocation
+from runs.choices import ProxyLocation
 from runs.exceptions import InvalidRunRequest
 from runs.models import Organization
 from runs.services.egress import url_refusal
+from runs.services.engines import engines_supported
 from runs.services.proxies import proxy_name_check, proxy_name_for_country
 from runs.services.run_request_schema import TaskRunRequest
 
@@ -77,8 +78,8 @@ def _parse(data: dict[str, Any]) -> TaskRunRequest:
 
 def _refuse_unsupported(request: TaskRunRequest) -> None:
     engine = request.engine or settings.SKYVERN_DEFAULT_ENGINE
-    if engine not in SUPPORTED_ENGINES:
-        supported = ", ".join(sorted(SUPPORTED_ENGINES))
+    if engine not in engines_supported():
+        supported = ", ".join(sorted(engines_supported()))
         raise InvalidRunRequest(f"Engine {engine} is not supported by this server; use one of: {supported}")
     if request.browser_session_id:
         raise InvalidRunRequest(
