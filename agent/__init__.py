@@ -15,6 +15,7 @@ from agent.schemas import (
     AgentTask,
     PlannedAction,
     StepRecord,
+    ThoughtRecord,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "PlannedAction",
     "Sink",
     "StepRecord",
+    "ThoughtRecord",
     "run_agent",
 ]

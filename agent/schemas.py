@@ -145,6 +145,11 @@ class ActionRecord(BaseModel):
     error_message: str | None = None
     data: Any = None
     download_triggered: bool = False
+    # Coordinate engines: where the action landed on the screenshot (viewport pixels), and the action as
+    # the provider sent it (unknown keys kept), so nothing the model said is lost.
+    x: float | None = None
+    y: float | None = None
+    raw: dict[str, Any] | None = None
 
 
 class StepRecord(BaseModel):
@@ -163,6 +168,44 @@ class StepRecord(BaseModel):
     actions: list[ActionRecord] = Field(default_factory=list)
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # Engines that split a run into mini-goals (skyvern-2.0): which one this step served.
+    block_index: int | None = None
+    block_goal: str | None = None
+
+
+ThoughtType = Literal["plan", "metadata", "user_goal_check", "internal_plan", "failure_describe"]
+ThoughtScenario = Literal[
+    "generate_plan",
+    "user_goal_check",
+    "failure_describe",
+    "summarization",
+    "generate_metadata",
+    "extract_loop_values",
+    "generate_task_in_loop",
+    "generate_general_task",
+]
+
+
+class ThoughtRecord(BaseModel):
+    """One reasoning call that is not a browser step (a planner, validator or summary call), as the host
+    stores it (Skyvern's Thought)."""
+
+    order: int
+    thought_type: ThoughtType = "plan"
+    thought_scenario: ThoughtScenario | None = None
+    user_input: str | None = None
+    observation: str | None = None
+    thought: str | None = None
+    answer: str | None = None
+    output: dict[str, Any] | None = None
+    block_index: int | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    cost: float = 0.0
+    llm_model: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class AgentResult(BaseModel):

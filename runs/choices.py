@@ -74,6 +74,25 @@ RUN_TYPE_FOR_ENGINE = {
 }
 
 
+class ThoughtType(models.TextChoices):
+    PLAN = "plan"
+    METADATA = "metadata"
+    USER_GOAL_CHECK = "user_goal_check"
+    INTERNAL_PLAN = "internal_plan"
+    FAILURE_DESCRIBE = "failure_describe"
+
+
+class ThoughtScenario(models.TextChoices):
+    GENERATE_PLAN = "generate_plan"
+    USER_GOAL_CHECK = "user_goal_check"
+    FAILURE_DESCRIBE = "failure_describe"
+    SUMMARIZATION = "summarization"
+    GENERATE_METADATA = "generate_metadata"
+    EXTRACT_LOOP_VALUES = "extract_loop_values"
+    GENERATE_TASK_IN_LOOP = "generate_task_in_loop"
+    GENERATE_GENERAL_TASK = "generate_general_task"
+
+
 class ArtifactType(models.TextChoices):
     RECORDING = "recording"
     SCREENSHOT = "screenshot"

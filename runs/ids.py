@@ -39,6 +39,10 @@ def new_action_id() -> str:
     return new_id("act")
 
 
+def new_thought_id() -> str:
+    return new_id("ot")
+
+
 def new_artifact_id() -> str:
     return new_id("a")
 

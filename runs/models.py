@@ -3,7 +3,16 @@ from django.db import models
 from django.db.models import Q
 
 from runs import ids
-from runs.choices import ActionStatus, ArtifactType, RunEngine, RunStatus, RunType, StepStatus
+from runs.choices import (
+    ActionStatus,
+    ArtifactType,
+    RunEngine,
+    RunStatus,
+    RunType,
+    StepStatus,
+    ThoughtScenario,
+    ThoughtType,
+)
 
 
 class Organization(models.Model):
@@ -120,6 +129,9 @@ class Step(models.Model):
     step_cost = models.FloatField(default=0.0)
     llm_model = models.CharField(max_length=200, blank=True)
     output = models.JSONField(null=True, blank=True)
+    # skyvern-2.0 runs a mini-goal per block: which one this step served (null for one-goal engines).
+    block_index = models.PositiveIntegerField(null=True, blank=True)
+    block_goal = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +166,11 @@ class Action(models.Model):
     screenshot = models.ForeignKey(
         "Artifact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Coordinate engines: where on the screenshot the action landed (viewport pixels), and the action as
+    # the provider sent it.
+    x = models.FloatField(null=True, blank=True)
+    y = models.FloatField(null=True, blank=True)
+    raw = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -165,6 +182,43 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.action_id
+
+
+class Thought(models.Model):
+    """A reasoning call between browser steps (skyvern-2.0's planner, validator, summary)."""
+
+    thought_id = models.CharField(max_length=40, unique=True, default=ids.new_thought_id, editable=False)
+    run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="thoughts")
+    order = models.PositiveIntegerField()
+    thought_type = models.CharField(max_length=30, choices=ThoughtType.choices, default=ThoughtType.PLAN)
+    thought_scenario = models.CharField(max_length=40, choices=ThoughtScenario.choices, blank=True)
+    block_index = models.PositiveIntegerField(null=True, blank=True)
+    user_input = models.TextField(blank=True)
+    observation = models.TextField(blank=True)
+    thought = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    output = models.JSONField(null=True, blank=True)
+    input_token_count = models.PositiveIntegerField(default=0)
+    output_token_count = models.PositiveIntegerField(default=0)
+    reasoning_token_count = models.PositiveIntegerField(default=0)
+    cached_token_count = models.PositiveIntegerField(default=0)
+    thought_cost = models.FloatField(default=0.0)
+    llm_model = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(thought_type__in=ThoughtType.values), name="thought_type_valid"
+            ),
+            # The timeline lists a run's thoughts in this order, between its blocks.
+            models.UniqueConstraint(fields=["run", "order"], name="thought_run_order_unique"),
+        ]
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.thought_id
 
 
 def artifact_path(instance: "Artifact", filename: str) -> str:

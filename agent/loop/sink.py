@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from agent.schemas import ActionRecord, StepRecord
+from agent.schemas import ActionRecord, StepRecord, ThoughtRecord
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ class Sink(Protocol):
 
     async def step_finished(self, step: StepRecord) -> None: ...
 
+    async def thought(self, thought: ThoughtRecord) -> None:
+        """A planner, validator or summary call of an engine that reasons between steps (skyvern-2.0)."""
+
     async def artifact(
         self, step: StepRecord | None, artifact_type: str, data: bytes, filename: str, content_type: str
     ) -> None:
@@ -73,6 +76,9 @@ class NullSink:
     async def step_finished(self, step: StepRecord) -> None:
         pass
 
+    async def thought(self, thought: ThoughtRecord) -> None:
+        pass
+
     async def artifact(
         self, step: StepRecord | None, artifact_type: str, data: bytes, filename: str, content_type: str
     ) -> None:
@@ -93,3 +99,14 @@ async def send_artifact(
         await sink.artifact(step, artifact_type, payload, filename, content_type)
     except Exception:
         log.exception("sink failed to store artifact %s", filename)
+
+
+async def send_thought(sink: Sink, thought: ThoughtRecord) -> None:
+    """Hand a thought to the sink; hosts written before thoughts existed may not take them."""
+    record = getattr(sink, "thought", None)
+    if record is None:
+        return
+    try:
+        await record(thought)
+    except Exception:
+        log.exception("sink failed to store thought %s", thought.order)

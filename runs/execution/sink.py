@@ -13,7 +13,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from agent import ActionRecord, NullSink, StepRecord
+from agent import ActionRecord, NullSink, StepRecord, ThoughtRecord
 from runs import presenters, services
 from runs.choices import ArtifactType
 from runs.live import events, viewers
@@ -64,7 +64,11 @@ class DbSink(NullSink):
         key = (step.order, step.retry_index)
         if key not in self._steps:
             self._steps[key] = services.step_record(
-                run=self.run, order=step.order, retry_index=step.retry_index
+                run=self.run,
+                order=step.order,
+                retry_index=step.retry_index,
+                block_index=step.block_index,
+                block_goal=step.block_goal or "",
             )
         return self._steps[key]
 
@@ -90,6 +94,12 @@ class DbSink(NullSink):
     async def step_finished(self, step: StepRecord) -> None:
         row = await sync_to_async(self._finish)(step)
         await events.apublish(self.run_id, "step.finished", presenters.step_summary(row, finished=True))
+
+    async def thought(self, thought: ThoughtRecord) -> None:
+        row = await sync_to_async(services.thought_record)(run=self.run, thought=thought)
+        await events.apublish(
+            self.run_id, "thought", await sync_to_async(presenters.thought_to_response)(row)
+        )
 
     # --- actions and artifacts --------------------------------------------------------------------
 
@@ -120,6 +130,9 @@ class DbSink(NullSink):
             file_url=action.file_url,
             result=_action_result(action),
             screenshot=shot,
+            x=action.x,
+            y=action.y,
+            raw=action.raw,
         )
         return presenters.action_to_response(record, run=self.run)
 

@@ -3,7 +3,7 @@
 from runs.presenters.legacy import legacy_step, legacy_task, legacy_task_request, legacy_task_response
 from runs.presenters.links import artifact_uri, artifact_url, signature_is_valid
 from runs.presenters.runs import app_url, artifact_to_response, iso, run_to_response, runs_to_response
-from runs.presenters.timeline import action_to_response, step_summary, timeline
+from runs.presenters.timeline import action_to_response, step_summary, thought_to_response, timeline
 
 __all__ = [
     "action_to_response",
@@ -20,5 +20,6 @@ __all__ = [
     "runs_to_response",
     "signature_is_valid",
     "step_summary",
+    "thought_to_response",
     "timeline",
 ]

@@ -18,6 +18,7 @@ from runs.selectors.steps import (
     actions_for_run,
     run_steps_with_actions,
     steps_for_run,
+    thoughts_for_run,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "run_status",
     "run_steps_with_actions",
     "steps_for_run",
+    "thoughts_for_run",
 ]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from runs.choices import ArtifactType
-from runs.models import Action, Artifact, Step, TaskRun
+from runs.models import Action, Artifact, Step, TaskRun, Thought
 
 # The step artifacts the run page's Diagnostics section offers, in the order a reader follows a decision.
 DIAGNOSTIC_TYPES = (
@@ -29,6 +29,10 @@ def actions_for_run(*, run: TaskRun) -> QuerySet[Action]:
         .select_related("step", "screenshot")
         .order_by("step__order", "step__retry_index", "index", "id")
     )
+
+
+def thoughts_for_run(*, run: TaskRun) -> QuerySet[Thought]:
+    return run.thoughts.order_by("order")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from runs.services.steps import (
     run_reap_stale,
     step_finish,
     step_record,
+    thought_record,
 )
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "run_transition",
     "step_finish",
     "step_record",
+    "thought_record",
     "user_create",
 ]

@@ -13,7 +13,7 @@ from runs import selectors
 from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
 from runs.exceptions import IllegalTransition
 from runs.live import events
-from runs.models import Action, Artifact, Step, TaskRun
+from runs.models import Action, Artifact, Step, TaskRun, Thought
 from runs.services.artifacts import artifact_store
 from runs.services.runs import run_transition
 
@@ -27,10 +27,15 @@ AGENT_STATUSES = {
 }
 
 
-def step_record(*, run: TaskRun, order: int, retry_index: int = 0) -> Step:
+def step_record(
+    *, run: TaskRun, order: int, retry_index: int = 0, block_index: int | None = None, block_goal: str = ""
+) -> Step:
     """The row for a step that has just started (idempotent: a repeated call returns the same row)."""
     step, _ = Step.objects.get_or_create(
-        run=run, order=order, retry_index=retry_index, defaults={"status": StepStatus.RUNNING}
+        run=run,
+        order=order,
+        retry_index=retry_index,
+        defaults={"status": StepStatus.RUNNING, "block_index": block_index, "block_goal": block_goal or ""},
     )
     return step
 
@@ -74,8 +79,14 @@ def action_record(
     file_url: str | None = None,
     result: dict[str, Any] | None = None,
     screenshot: Artifact | None = None,
+    x: float | None = None,
+    y: float | None = None,
+    raw: dict[str, Any] | None = None,
 ) -> Action:
     return Action.objects.create(
+        x=x,
+        y=y,
+        raw=raw,
         step=step,
         index=index,
         action_type=action_type,
@@ -90,19 +101,50 @@ def action_record(
     )
 
 
+def thought_record(*, run: TaskRun, thought: Any) -> Thought:
+    """Store one reasoning call (an agent.ThoughtRecord) and count its tokens into the run."""
+    row, _ = Thought.objects.update_or_create(
+        run=run,
+        order=thought.order,
+        defaults={
+            "thought_type": thought.thought_type,
+            "thought_scenario": thought.thought_scenario or "",
+            "block_index": thought.block_index,
+            "user_input": thought.user_input or "",
+            "observation": thought.observation or "",
+            "thought": thought.thought or "",
+            "answer": thought.answer or "",
+            "output": thought.output,
+            "input_token_count": thought.input_tokens,
+            "output_token_count": thought.output_tokens,
+            "reasoning_token_count": thought.reasoning_tokens,
+            "cached_token_count": thought.cached_tokens,
+            "thought_cost": thought.cost,
+            "llm_model": thought.llm_model or "",
+        },
+    )
+    run_progress(run=run)
+    return row
+
+
 def run_progress(*, run: TaskRun) -> TaskRun:
-    """Keep step_count, tokens and cost equal to the sum over the run's steps."""
-    totals = Step.objects.filter(run=run).aggregate(
+    """Keep step_count, tokens and cost equal to the sum over the run's steps and thoughts."""
+    steps = Step.objects.filter(run=run).aggregate(
         steps=Count("id"),
         input_tokens=Sum("input_token_count"),
         output_tokens=Sum("output_token_count"),
         cost=Sum("step_cost"),
     )
+    thoughts = Thought.objects.filter(run=run).aggregate(
+        input_tokens=Sum("input_token_count"),
+        output_tokens=Sum("output_token_count"),
+        cost=Sum("thought_cost"),
+    )
     values = {
-        "step_count": totals["steps"] or 0,
-        "input_tokens": totals["input_tokens"] or 0,
-        "output_tokens": totals["output_tokens"] or 0,
-        "total_cost": totals["cost"] or 0.0,
+        "step_count": steps["steps"] or 0,
+        "input_tokens": (steps["input_tokens"] or 0) + (thoughts["input_tokens"] or 0),
+        "output_tokens": (steps["output_tokens"] or 0) + (thoughts["output_tokens"] or 0),
+        "total_cost": (steps["cost"] or 0.0) + (thoughts["cost"] or 0.0),
     }
     TaskRun.objects.filter(pk=run.pk).update(modified_at=timezone.now(), **values)
     for name, value in values.items():
