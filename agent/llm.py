@@ -54,6 +54,11 @@ class LLMConfig(BaseModel):
     vision: bool | None = None  # None: ask litellm whether the model accepts images
     temperature: float = 0
     retry_backoff: float = 1.0  # first retry delay in seconds; doubles each time
+    # Optional per-request knobs (a run's `model` object); sent only when set, dropped by litellm for
+    # providers that do not take them.
+    max_tokens: int | None = None
+    top_p: float | None = None
+    reasoning_effort: str | None = None
 
 
 @dataclass
@@ -104,7 +109,13 @@ class LLMClient:
                 await asyncio.sleep(delay)
 
     async def _call(self, messages: list[dict[str, Any]]) -> Any:
+        optional = {
+            name: value
+            for name in ("max_tokens", "top_p", "reasoning_effort")
+            if (value := getattr(self.config, name)) is not None
+        }
         return await _litellm().acompletion(
+            **optional,
             model=self.config.model,
             messages=messages,
             api_base=self.config.api_base,

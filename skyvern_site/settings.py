@@ -152,6 +152,10 @@ SKYVERN_DEFAULT_MAX_STEPS = env_int("SKYVERN_DEFAULT_MAX_STEPS", 10, minimum=1)
 SKYVERN_ALLOW_PRIVATE_HOSTS = env_list("SKYVERN_ALLOW_PRIVATE_HOSTS")
 # proxy_location value -> proxy URL, e.g. "RESIDENTIAL=http://u:p@proxy:8000,RESIDENTIAL_GB=http://..."
 SKYVERN_PROXY_MAP = dict(item.split("=", 1) for item in env_list("SKYVERN_PROXY_MAP") if "=" in item)
+# One proxy URL with {country} {subdivision} {city} {name} placeholders (and *_lower), for exit selection by
+# user name; and whether a proxy location with no proxy is refused (400) instead of running direct.
+SKYVERN_PROXY_URL_TEMPLATE = env_str("SKYVERN_PROXY_URL_TEMPLATE")
+SKYVERN_PROXY_STRICT = env_bool("SKYVERN_PROXY_STRICT", False)
 ARTIFACT_LINK_SECONDS = env_int("ARTIFACT_LINK_SECONDS", 24 * 3600, minimum=60)
 
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)

@@ -1,12 +1,12 @@
 """/v1 runs: create a task run, read it, list runs, cancel, retry its webhook, and its timeline."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router
 from ninja.errors import HttpError
 
 from runs import presenters, selectors
 from runs.api.auth import request_organization, run_or_404
-from runs.api.routing import route
+from runs.api.routing import note_ignored_fields, route
 from runs.api.schemas import (
     RetryWebhookRequest,
     RunListQuery,
@@ -25,11 +25,14 @@ router = Router(tags=["Agent"])
 @route(router, "POST", "/run/tasks", response=TaskRunResponse, operation_id="run_task_v1_run_tasks_post")
 def run_task(
     request: HttpRequest,
+    response: HttpResponse,
     payload: TaskRunRequest,
     max_steps_override: int | None = Header(None, alias="x-max-steps-override"),
     user_agent: str | None = Header(None, alias="x-user-agent"),
 ):
-    """Run a task: the run is stored, then queued for a worker once the transaction commits."""
+    """Run a task: the run is stored, then queued for a worker once the transaction commits.
+    Body fields this server does not know are ignored and named in `x-skyvern-ignored-fields`."""
+    note_ignored_fields(request, response, TaskRunRequest)
     data = payload.model_dump(exclude_unset=True)
     if user_agent and not data.get("user_agent"):
         data["user_agent"] = user_agent  # the SDK sends user_agent as this header

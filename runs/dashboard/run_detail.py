@@ -29,6 +29,9 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "final_screenshots": _files(run, ArtifactType.SCREENSHOT_FINAL),
         "downloads": _files(run, ArtifactType.DOWNLOAD),
         "has_output": run.output is not None,
+        "warnings": [
+            e.get("reasoning") for e in run.errors or [] if isinstance(e, dict) and e.get("warning")
+        ],
         "curl": curl_snippet(request=run.request, base_url=base_url),
         "python": python_snippet(request=run.request, base_url=base_url),
         "nav": "runs",

@@ -14,7 +14,7 @@ from runs.choices import DEFAULT_PROXY_LOCATION
 from runs.exceptions import RunSetupError
 from runs.models import TaskRun
 from runs.services.egress import allowed_private_hosts, url_refusal
-from runs.services.proxies import proxy_url_for
+from runs.services.proxies import proxy_choice, proxy_url_for
 from runs.services.run_requests import extraction_schema_parse
 
 
@@ -46,8 +46,16 @@ def llm_for(run: TaskRun) -> LLMClient:
             model=model or settings.SKYVERN_LLM_MODEL or None,
             api_base=settings.SKYVERN_LLM_API_BASE or None,
             api_key=settings.SKYVERN_LLM_API_KEY or None,
+            **model_options(run),
         )
     )
+
+
+def model_options(run: TaskRun) -> dict:
+    """The request's model knobs (temperature, max_tokens, top_p, reasoning_effort), for LLMConfig."""
+    chosen = (run.request or {}).get("model") or {}
+    names = ("temperature", "max_tokens", "top_p", "reasoning_effort")
+    return {name: chosen[name] for name in names if isinstance(chosen, dict) and chosen.get(name) is not None}
 
 
 def browser_for(run: TaskRun) -> BrowserConfig:
@@ -72,3 +80,8 @@ def browser_for(run: TaskRun) -> BrowserConfig:
         run_dir=settings.RUNS_WORK_DIR / run.run_id,
         allow_private_hosts=allow,
     )
+
+
+def proxy_warning(run: TaskRun) -> str | None:
+    """Why the run goes without the proxy it asked for (None when it has it, or asked for none)."""
+    return proxy_choice((run.request or {}).get("proxy_location")).warning

@@ -18,7 +18,7 @@ from django.db import connections
 from agent import AgentResult, AgentTask, BrowserConfig, LLMClient, run_agent
 from runs import services
 from runs.exceptions import DomainError
-from runs.execution.inputs import agent_task_for, browser_for, llm_for
+from runs.execution.inputs import agent_task_for, browser_for, llm_for, proxy_warning
 from runs.execution.sink import DbSink
 from runs.execution.totp import totp_provider_for
 from runs.execution.watch import RunWatch
@@ -70,6 +70,10 @@ def run_execute(*, run: TaskRun) -> TaskRun:
         return services.run_fail(run=run, reason=exc.message)
     except ValueError as exc:
         return services.run_fail(run=run, reason=str(exc))
+    warning = proxy_warning(run)
+    if warning:
+        log.warning("run %s: %s", run.run_id, warning)
+        services.run_warn(run=run, code="PROXY_NOT_CONFIGURED", message=warning)
     try:
         result = asyncio.run(drive(run, task, llm, browser))
         if result.status == "timed_out" and not result.failure_reason:

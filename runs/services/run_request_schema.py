@@ -19,10 +19,21 @@ class GeoTarget(Schema):
     city: str | None = Field(default=None, max_length=100)
 
 
-class TaskRunRequest(Schema):
-    """The body of POST /v1/run/tasks."""
+# The TS SDK spells engines with underscores; both spellings mean the same engine.
+ENGINE_ALIASES = {
+    "skyvern_v2": RunEngine.SKYVERN_V2,
+    "skyvern_v1": RunEngine.SKYVERN_V1,
+    "openai_cua": RunEngine.OPENAI_CUA,
+    "anthropic_cua": RunEngine.ANTHROPIC_CUA,
+    "ui_tars": RunEngine.UI_TARS,
+}
 
-    model_config = ConfigDict(extra="forbid")
+
+class TaskRunRequest(Schema):
+    """The body of POST /v1/run/tasks. Fields a newer client sends that this server does not know are
+    ignored (and named in the answer's `x-skyvern-ignored-fields` header), so a new SDK never breaks."""
+
+    model_config = ConfigDict(extra="ignore")
 
     prompt: str = Field(description="The goal of the task, in plain language")
     url: str | None = Field(default=None, description="Starting URL; https:// is added when it has no scheme")
@@ -37,13 +48,19 @@ class TaskRunRequest(Schema):
     data_extraction_schema: dict[str, Any] | list[Any] | str | None = Field(
         default=None, description="A JSON Schema (object, array, or a string holding JSON)"
     )
-    error_code_mapping: dict[str, str] | None = None
+    error_code_mapping: dict[str, str | None] | list[dict[str, Any]] | None = Field(
+        default=None,
+        description='{"code": "description"}, or a list of {"code": ..., "description": ...} or {"code": "description"}',
+    )
     max_steps: int | None = Field(default=None, description="Bounded by the server's SKYVERN_MAX_STEPS_LIMIT")
     webhook_url: str | None = None
     totp_identifier: str | None = None
     totp_url: str | None = None
     browser_session_id: str | None = Field(default=None, description="Not supported by this server")
-    model: dict[str, Any] | None = Field(default=None, description='{"model_name": "..."}')
+    model: dict[str, Any] | None = Field(
+        default=None,
+        description='{"model_name": "...", "temperature": 0, "max_tokens": 2048, "top_p": 1, "reasoning_effort": "low"}',
+    )
     extra_http_headers: dict[str, str] | None = None
     cdp_connect_headers: dict[str, str] | None = Field(
         default=None, description="Not supported by this server"
@@ -54,6 +71,14 @@ class TaskRunRequest(Schema):
     browser_address: str | None = Field(default=None, description="CDP address of a browser to drive")
     user_agent: str | None = None
     run_with: str | None = Field(default=None, description='Only "agent" (or null) is supported')
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _engine_alias(cls, engine: Any) -> Any:
+        if isinstance(engine, str):
+            key = engine.strip().lower()
+            return ENGINE_ALIASES.get(key, key)
+        return engine
 
     @field_validator("prompt")
     @classmethod

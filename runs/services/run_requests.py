@@ -9,7 +9,7 @@ import json
 import math
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
 from django.conf import settings
@@ -20,7 +20,7 @@ from runs.exceptions import InvalidRunRequest
 from runs.models import Organization
 from runs.services.egress import url_refusal
 from runs.services.engines import engines_supported
-from runs.services.proxies import proxy_name_check, proxy_name_for_country
+from runs.services.proxies import proxy_location_check
 from runs.services.run_request_schema import TaskRunRequest
 
 MAX_URL_LENGTH = 2083
@@ -49,7 +49,7 @@ def normalise_run_request(
         "title": _title(request.title),
         "proxy_location": _proxy_location(request.proxy_location),
         "data_extraction_schema": extraction_schema_parse(request.data_extraction_schema),
-        "error_code_mapping": request.error_code_mapping,
+        "error_code_mapping": _error_codes(request.error_code_mapping),
         "max_steps": _max_steps(request.max_steps, max_steps_override, organization),
         "webhook_url": _callback_url("webhook_url", request.webhook_url),
         "totp_identifier": request.totp_identifier,
@@ -200,20 +200,57 @@ def _check_json_schema(schema: Any, where: str) -> None:
         raise InvalidRunRequest(f"{where} is not a valid JSON Schema: {exc.message} (at /{path})") from None
     except RecursionError:
         raise InvalidRunRequest(f"{where} is nested too deeply") from None
+    _check_refs(schema, where)
+
+
+def _check_refs(root: dict[str, Any], where: str) -> None:
+    """Every $ref must point inside the schema: a dangling one would fail the run later, and a remote one
+    would make the server fetch a URL."""
+    pending: list[Any] = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not _pointer_resolves(root, ref):
+            raise InvalidRunRequest(f"{where}: $ref {ref!r} does not point to a definition inside the schema")
+        pending.extend(node.values())
+
+
+def _pointer_resolves(root: dict[str, Any], ref: str) -> bool:
+    if not ref.startswith("#"):
+        return False
+    node: Any = root
+    for part in filter(None, unquote(ref[1:]).split("/")):
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False
+    return True
 
 
 def _proxy_location(location: Any) -> str | dict[str, str] | None:
+    """Stored as sent: a ProxyLocation name, a GeoTarget object or {"url": ...} (the proxy URL checked)."""
     if location is None:
         return None
     if isinstance(location, ProxyLocation):
-        return proxy_name_check(location.value)
-    if not isinstance(location, dict):  # a GeoTarget
-        location = location.model_dump(exclude_none=True)
-    if set(location) == {"url"}:
-        return {"url": _proxy_url(location["url"])}
-    if "country" in location:
-        return proxy_name_for_country(location)
-    raise InvalidRunRequest('proxy_location must be a proxy name, a GeoTarget or {"url": "http://host:port"}')
+        stored: str | dict[str, str] = location.value
+    elif isinstance(location, dict):
+        if set(location) != {"url"}:
+            raise InvalidRunRequest(
+                'proxy_location must be a proxy name, a GeoTarget or {"url": "http://host:port"}'
+            )
+        stored = {"url": _proxy_url(location["url"])}
+    else:  # a GeoTarget
+        stored = location.model_dump(exclude_none=True)
+    proxy_location_check(stored)
+    return stored
 
 
 def _proxy_url(url: Any) -> str:
@@ -227,12 +264,69 @@ def _browser_address(address: str | None) -> str | None:
     return _guarded_url("browser_address", address, ("http", "https", "ws", "wss")) if address else None
 
 
+MODEL_KEYS = {
+    "model_name": str,
+    "temperature": float,
+    "max_tokens": int,
+    "top_p": float,
+    "reasoning_effort": str,
+}
+REASONING_EFFORTS = ("minimal", "low", "medium", "high")
+
+
 def _model(model: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The documented keys of the `model` object, checked; others are ignored."""
     if not model:
         return None
-    if set(model) != {"model_name"} or not isinstance(model["model_name"], str) or not model["model_name"]:
-        raise InvalidRunRequest('model must be {"model_name": "<litellm model name>"}')
-    return {"model_name": model["model_name"]}
+    chosen: dict[str, Any] = {}
+    for key, kind in MODEL_KEYS.items():
+        value = model.get(key)
+        if value is None:
+            continue
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InvalidRunRequest(f"model.{key} must be a {kind.__name__}")
+        chosen[key] = value
+    if "model_name" in chosen and not chosen["model_name"].strip():
+        raise InvalidRunRequest("model.model_name must not be empty")
+    if not 0 <= chosen.get("temperature", 0) <= 2:
+        raise InvalidRunRequest("model.temperature must be between 0 and 2")
+    if not 0 < chosen.get("top_p", 1) <= 1:
+        raise InvalidRunRequest("model.top_p must be above 0 and at most 1")
+    if chosen.get("max_tokens", 1) < 1:
+        raise InvalidRunRequest("model.max_tokens must be at least 1")
+    if chosen.get("reasoning_effort", "low") not in REASONING_EFFORTS:
+        raise InvalidRunRequest(f"model.reasoning_effort must be one of: {', '.join(REASONING_EFFORTS)}")
+    return chosen or None
+
+
+def _error_codes(mapping: dict[str, str | None] | list[dict[str, Any]] | None) -> dict[str, str] | None:
+    """{code: description}, from the object form or either list form the documents show; a null
+    description is kept as an empty one."""
+    if mapping is None:
+        return None
+    if isinstance(mapping, dict):
+        pairs = list(mapping.items())
+    else:
+        pairs = []
+        for index, item in enumerate(mapping):
+            if set(item) >= {"code"} and set(item) <= {"code", "description"}:
+                pairs.append((item["code"], item.get("description")))
+            elif len(item) == 1:
+                pairs.extend(item.items())
+            else:
+                raise InvalidRunRequest(
+                    f'error_code_mapping[{index}] must be {{"code": ..., "description": ...}} or {{"code": "description"}}'
+                )
+    codes: dict[str, str] = {}
+    for code, description in pairs:
+        if not isinstance(code, str) or not code.strip():
+            raise InvalidRunRequest("error_code_mapping codes must be non-empty strings")
+        if description is not None and not isinstance(description, str):
+            raise InvalidRunRequest(f"error_code_mapping.{code} must be a string or null")
+        codes[code] = description or ""
+    return codes or None
 
 
 def _headers(headers: dict[str, str] | None) -> dict[str, str] | None:

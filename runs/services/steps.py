@@ -152,6 +152,23 @@ def run_progress(*, run: TaskRun) -> TaskRun:
     return run
 
 
+def run_warn(*, run: TaskRun, code: str, message: str) -> TaskRun:
+    """Add a warning to the run's errors (it stays there when the run finishes): something the user asked
+    for that the run does without, such as a proxy this server does not have."""
+    warnings = _warnings(run)
+    if any(w.get("error_code") == code for w in warnings):
+        return run
+    errors = [*(run.errors or []), {"error_code": code, "reasoning": message, "warning": True}]
+    TaskRun.objects.filter(pk=run.pk).update(errors=errors, modified_at=timezone.now())
+    run.errors = errors
+    events.run_updated(run.pk)
+    return run
+
+
+def _warnings(run: TaskRun) -> list[dict[str, Any]]:
+    return [e for e in run.errors or [] if isinstance(e, dict) and e.get("warning")]
+
+
 def run_heartbeat(*, run: TaskRun) -> str | None:
     """Mark the run alive; returns its current status (None when it no longer exists)."""
     TaskRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
@@ -203,7 +220,7 @@ def run_finish(*, run: TaskRun, result) -> TaskRun:
     fields = {
         "output": result.output,
         "failure_reason": result.failure_reason if status != RunStatus.COMPLETED else None,
-        "errors": list(result.errors or []),
+        "errors": _warnings(run) + list(result.errors or []),
         "downloaded_files": files,
     }
     if run.status == RunStatus.RUNNING:
