@@ -2,7 +2,8 @@
 
 `agent.schemas` derives `ActionType`, `ELEMENT_ACTIONS` and the required-field check from it, the planning
 prompt lists it (`$actions` in prompts/plan_system.md), and tests/agent/test_catalog.py checks that every
-entry has a handler in `agent.actions`. This module imports nothing from `agent`, so anything may import it.
+entry has a handler in `agent.actions`. A second table, COORDINATE_ACTIONS, lists the engine-level actions
+the coordinate engines run at x, y (agent.actions.coordinates); the planning prompt never shows them. This module imports nothing from `agent`, so anything may import it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,35 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 ACTION_TYPES: tuple[str, ...] = tuple(spec.name for spec in ACTIONS)
+
+
+@dataclass(frozen=True)
+class CoordinateSpec:
+    """An engine-level action: a coordinate engine (openai-cua, anthropic-cua, ui-tars) asks for it in its
+    provider's own shape and translates it; no planning prompt offers it, so skyvern-1.0 never sees it."""
+
+    name: str
+    # Fields agent.schemas.CoordinateAction refuses to go without.
+    required_fields: tuple[str, ...]
+    # The Skyvern ActionType the host stores (the public API knows no double_click or right_click).
+    wire_type: str
+
+
+COORDINATE_ACTIONS: tuple[CoordinateSpec, ...] = (
+    CoordinateSpec("click", ("x", "y"), "click"),  # button: left (default), right, middle, back, forward
+    CoordinateSpec("double_click", ("x", "y"), "click"),
+    CoordinateSpec("right_click", ("x", "y"), "click"),
+    CoordinateSpec("move", ("x", "y"), "move"),
+    CoordinateSpec("drag", ("path",), "drag"),  # path: two or more points, the first is where it starts
+    CoordinateSpec("scroll", ("x", "y"), "scroll"),  # scroll_x / scroll_y in pixels, positive is right/down
+    CoordinateSpec("mouse_down", (), "left_mouse"),
+    CoordinateSpec("mouse_up", (), "left_mouse"),
+    CoordinateSpec("type", ("text",), "input_text"),
+    CoordinateSpec("keypress", ("keys",), "keypress"),  # keys: a list, pressed together ("CTRL", "A")
+    CoordinateSpec("wait", (), "wait"),
+)
+
+COORDINATE_TYPES: tuple[str, ...] = tuple(spec.name for spec in COORDINATE_ACTIONS)
 
 
 def prompt_lines() -> str:

@@ -18,7 +18,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from agent.schemas import ActionPlan, Verdict
 
@@ -49,9 +49,12 @@ class LLMConfig(BaseModel):
     model: str | None
     api_base: str | None = None
     api_key: str | None = None
+    api_version: str | None = None  # Azure and some OpenAI-compatible servers want one
     timeout: float = 60
     max_retries: int = 3
     vision: bool | None = None  # None: ask litellm whether the model accepts images
+    # Why the host set `vision` (e.g. "SKYVERN_LLM_VISION=off"): each step's diagnostics repeat it.
+    vision_source: str | None = None
     temperature: float = 0
     retry_backoff: float = 1.0  # first retry delay in seconds; doubles each time
     # Optional per-request knobs (a run's `model` object); sent only when set, dropped by litellm for
@@ -59,6 +62,8 @@ class LLMConfig(BaseModel):
     max_tokens: int | None = None
     top_p: float | None = None
     reasoning_effort: str | None = None
+    # Settings only one engine reads (ui-tars: "coordinates"), as the host's configuration gives them.
+    engine_options: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +94,14 @@ class LLMClient:
             self._vision = self.configured and _litellm_vision(self.config.model or "")
         return self._vision
 
+    def vision_reason(self) -> str:
+        """Why images do or do not go to this model, in words for a step's diagnostics."""
+        if self.config.vision is not None:
+            return self.config.vision_source or f"vision is set {'on' if self.config.vision else 'off'}"
+        if self.supports_vision:
+            return "litellm lists the model as taking images"
+        return "litellm does not list the model as taking images (set the vision setting to on if it does)"
+
     async def complete(self, messages: list[dict[str, Any]], images: list[bytes] | None = None) -> LLMReply:
         """Send `messages` (images go on the last user message when the model has vision)."""
         if not self.configured:
@@ -114,6 +127,8 @@ class LLMClient:
             for name in ("max_tokens", "top_p", "reasoning_effort")
             if (value := getattr(self.config, name)) is not None
         }
+        if self.config.api_version:
+            optional["api_version"] = self.config.api_version
         return await _litellm().acompletion(
             **optional,
             model=self.config.model,
@@ -146,6 +161,29 @@ class LLMClient:
             return float(_litellm().completion_cost(completion_response=response, model=self.config.model))
         except Exception:  # models missing from the price map have no known cost
             return 0.0
+
+
+def token_cost(model: str | None, input_tokens: int, output_tokens: int) -> float:
+    """The price of a call by litellm's local price map (0.0 for models it does not know)."""
+    if not model:
+        return 0.0
+    try:
+        prompt, completion = _litellm().cost_per_token(
+            model=model, prompt_tokens=input_tokens, completion_tokens=output_tokens
+        )
+        return float(prompt + completion)
+    except Exception:  # unknown models make litellm raise
+        return 0.0
+
+
+def declared_vision(model: str) -> bool | None:
+    """Whether litellm's model map says `model` takes images; None when the map does not know the model."""
+    try:
+        info = _litellm().get_model_info(model=model)
+    except Exception:  # litellm raises for models it has never heard of
+        return None
+    declared = info.get("supports_vision")
+    return None if declared is None else bool(declared)
 
 
 def _litellm_vision(model: str) -> bool:

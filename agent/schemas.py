@@ -1,8 +1,10 @@
 """Pydantic models at the agent's edges: the task in, the records out, and the LLM's action list.
 
 The host (Django) builds an `AgentTask`, receives `StepRecord`/`ActionRecord` through its sink and an
-`AgentResult` at the end. `PlannedAction` is what the LLM must answer with; it rejects unknown fields so
-a sloppy answer is reported back to the model instead of half-working.
+`AgentResult` at the end. `PlannedAction` is what the LLM must answer with: a wrong value (a click without
+an id) is reported back to the model instead of half-working, while keys it does not know (a model's own
+`confidence_float`) are ignored and kept in the action's raw record. `CoordinateAction` is what the
+coordinate engines translate their provider's actions into.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agent.catalog import ACTION_TYPES, ACTIONS
+from agent.catalog import ACTION_TYPES, ACTIONS, COORDINATE_ACTIONS, COORDINATE_TYPES
 
 # Built from the catalog, so a new action is added in one place. Static checkers cannot read a Literal
 # made at runtime; pydantic can, and it is what validates the LLM's answers.
@@ -21,6 +23,8 @@ ActionType = Literal[ACTION_TYPES]  # type: ignore[valid-type]
 # Action types that need an element id to do anything.
 ELEMENT_ACTIONS = frozenset(spec.name for spec in ACTIONS if spec.needs_element)
 _REQUIRED: dict[str, tuple[str, ...]] = {spec.name: spec.required_fields for spec in ACTIONS}
+CoordinateType = Literal[COORDINATE_TYPES]  # type: ignore[valid-type]
+_COORDINATE_REQUIRED = {spec.name: spec.required_fields for spec in COORDINATE_ACTIONS}
 
 RunStatus = Literal["completed", "failed", "terminated", "canceled", "timed_out"]
 StepStatus = Literal["running", "completed", "failed", "canceled"]
@@ -45,10 +49,12 @@ class AgentTask(BaseModel):
     navigation_payload: dict[str, Any] | list[Any] | str | None = None
     max_retries_per_step: int = Field(default=2, ge=0)
     max_screenshot_scrolls: int | None = Field(default=None, ge=0)
+    # skyvern-2.0: how many times the planner may pick a next mini-goal before the run gives up.
+    max_iterations: int = Field(default=10, ge=1)
 
 
 class SelectOption(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")
 
     label: str | None = None
     value: str | None = None
@@ -62,9 +68,13 @@ class SelectOption(BaseModel):
 
 
 class PlannedAction(BaseModel):
-    """One action as the LLM proposes it. Field names follow Skyvern's wire shape (`id`, `option`...)."""
+    """One action as the LLM proposes it. Field names follow Skyvern's wire shape (`id`, `option`...).
 
-    model_config = ConfigDict(extra="forbid")
+    Unknown keys are dropped (models answering in Skyvern's own shape add `confidence_float`,
+    `user_detail_query`...); `raw` keeps the action exactly as the model wrote it when it had any.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     action_type: ActionType
     id: str | None = None
@@ -79,17 +89,28 @@ class PlannedAction(BaseModel):
     url: str | None = None
     data: Any = None
     error_code: str | None = None
+    raw: dict[str, Any] | None = Field(default=None, exclude=True)
 
-    @field_validator("action_type", mode="before")
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_raw(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        fields = {name: item for name, item in value.items() if name != "raw"}
+        return {**fields, "raw": dict(value)} if set(value) - set(cls.model_fields) else fields
+
+    @field_validator("action_type", "direction", mode="before")
     @classmethod
     def _lowercase(cls, value: Any) -> Any:
-        # Models copy examples in either case ("CLICK" or "click"); both mean the same.
-        return value.strip().lower() if isinstance(value, str) else value
+        # Models copy examples in either case and spelling ("CLICK", "Input-Text"); all mean the same.
+        return value.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(value, str) else value
 
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _required_fields(self) -> PlannedAction:
@@ -97,6 +118,41 @@ class PlannedAction(BaseModel):
         if missing:
             raise ValueError(f"{self.action_type} needs {', '.join(missing)}")
         return self
+
+
+class CoordinateAction(BaseModel):
+    """One engine-level action at viewport pixels (agent.catalog.COORDINATE_ACTIONS), translated from a
+    provider's action; `raw` is that action as the provider sent it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: CoordinateType
+    x: float | None = None
+    y: float | None = None
+    button: Literal["left", "right", "middle", "back", "forward"] = "left"
+    clicks: int = Field(default=1, ge=1, le=3)
+    path: list[tuple[float, float]] | None = Field(default=None, min_length=2)
+    scroll_x: float = 0
+    scroll_y: float = 0
+    text: str | None = None
+    keys: list[str] | None = Field(default=None, min_length=1)
+    seconds: float | None = Field(default=None, ge=0, le=60)
+    reasoning: str | None = None
+    raw: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _required_fields(self) -> CoordinateAction:
+        missing = [name for name in _COORDINATE_REQUIRED[self.kind] if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{self.kind} needs {', '.join(missing)}")
+        return self
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where it lands: x, y, or a drag's last point."""
+        if self.path:
+            return self.path[-1]
+        return (self.x, self.y) if self.x is not None and self.y is not None else None
 
 
 class ActionPlan(BaseModel):
@@ -171,6 +227,10 @@ class StepRecord(BaseModel):
     # Engines that split a run into mini-goals (skyvern-2.0): which one this step served.
     block_index: int | None = None
     block_goal: str | None = None
+    # Whether the step's LLM calls carried the page's screenshots: how many went (None: no call had any to
+    # send), and in words which model got them or why it did not (its vision setting).
+    screenshots_sent: int | None = None
+    screenshot_note: str | None = None
 
 
 ThoughtType = Literal["plan", "metadata", "user_goal_check", "internal_plan", "failure_describe"]

@@ -33,6 +33,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
 TERMINAL = {"completed", "failed", "terminated", "timed_out", "canceled"}
+# The README's execution numbers are skyvern-1.0 runs (two steps each); bench_engines.py compares engines.
+ENGINE = "skyvern-1.0"
 
 
 def _args() -> argparse.Namespace:
@@ -153,7 +155,9 @@ def latency_phase(client, daphne, site, raw_key: str, runs: int) -> tuple[list[f
     for _ in range(runs):
         site.gate.clear()  # the run waits on its first page until the socket listens
         posted = time.time()
-        run_id = client.post("/v1/run/tasks", json={"prompt": "Sign up as Ada", "url": site.url + "/gated/"})
+        run_id = client.post(
+            "/v1/run/tasks", json={"prompt": "Sign up as Ada", "url": site.url + "/gated/", "engine": ENGINE}
+        )
         run_id = run_id.json()["run_id"]
         stream = EventStream(f"{daphne.ws_url}/ws/runs/{run_id}/?apikey={raw_key}")
         site.gate.set()
@@ -173,7 +177,9 @@ def concurrency_phase(client, site, worker, level: int) -> dict:
     posted = time.time()
     with PeakMemory(worker.pid) as memory, ThreadPoolExecutor(level) as pool:
         bodies = pool.map(
-            lambda _: client.post("/v1/run/tasks", json={"prompt": "Sign up", "url": site.url + "/"}).json(),
+            lambda _: client.post(
+                "/v1/run/tasks", json={"prompt": "Sign up", "url": site.url + "/", "engine": ENGINE}
+            ).json(),
             range(level),
         )
         runs = _wait_finished([body["run_id"] for body in bodies])
@@ -228,7 +234,11 @@ def main() -> None:
             worker = Worker(env, work / "logs", concurrency=2, pool=args.pool)
             worker.start()
             _wait_finished(  # a first run warms up the pool process
-                [client.post("/v1/run/tasks", json={"prompt": "warm", "url": site.url}).json()["run_id"]]
+                [
+                    client.post(
+                        "/v1/run/tasks", json={"prompt": "warm", "url": site.url, "engine": ENGINE}
+                    ).json()["run_id"]
+                ]
             )
             queue, events = latency_phase(client, daphne, site, raw, args.runs)
             worker.stop()

@@ -24,3 +24,11 @@ class IllegalTransition(DomainError):
 
 class RunSetupError(DomainError):
     """A stored run cannot be executed as asked; the message becomes the run's failure_reason."""
+
+
+class Throttled(DomainError):
+    """Too many failed logins or API keys from one client (HTTP 429 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -21,6 +21,14 @@ class Organization(models.Model):
     max_steps_per_run = models.PositiveIntegerField(
         null=True, blank=True, help_text="Default max steps; empty = server default"
     )
+    default_model = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Model for runs that name none (a name from GET /api/v1/models); empty = server default",
+    )
+    # Fernet-encrypted (SKYVERN_ENCRYPTION_KEYS); when set, webhooks and TOTP requests are signed with it
+    # instead of the API key that made the run (manage.py set_webhook_secret, or the admin's action).
+    webhook_secret_encrypted = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -39,7 +47,9 @@ class Membership(models.Model):
 
 
 class ApiKey(models.Model):
-    """Stored hashed; the encrypted copy exists only to sign webhooks with the key that created a run."""
+    """Found by its hash. An encrypted copy (Fernet, SKYVERN_ENCRYPTION_KEYS) is kept too, because Skyvern
+    signs webhooks with the raw key that created the run; whoever holds both the database and the encryption
+    key can read every key (README "Security")."""
 
     key_id = models.CharField(max_length=32, unique=True, default=ids.new_key_id, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
@@ -132,6 +142,9 @@ class Step(models.Model):
     # skyvern-2.0 runs a mini-goal per block: which one this step served (null for one-goal engines).
     block_index = models.PositiveIntegerField(null=True, blank=True)
     block_goal = models.TextField(blank=True)
+    # Did the model get the page's screenshots with this step (null: no call had any), and why or why not.
+    screenshots_sent = models.PositiveIntegerField(null=True, blank=True)
+    screenshot_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 

@@ -2,9 +2,10 @@
 
 from django.urls import re_path
 
-from runs.live.consumers import RunConsumer, RunListConsumer
+from runs.live.consumers import RunConsumer, RunListConsumer, UnknownPathConsumer
 
 websocket_urlpatterns = [
     re_path(r"^ws/runs/(?P<run_id>[\w-]+)/?$", RunConsumer.as_asgi()),
     re_path(r"^ws/runs/?$", RunListConsumer.as_asgi()),
+    re_path(r"", UnknownPathConsumer.as_asgi()),  # last: every other path closes with 4404
 ]

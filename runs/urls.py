@@ -5,12 +5,14 @@ from django.views.generic import RedirectView
 
 from runs import dashboard as views
 from runs.dashboard import demo
+from runs.dashboard.llm_status import llm_status
 
 app_name = "runs"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/discover", permanent=False), name="home"),
     path("discover", views.discover, name="discover"),
+    path("discover/llm-status", llm_status, name="llm_status"),
     path("runs", views.runs_list, name="list"),
     path("runs/<str:run_id>", views.run_detail, name="detail"),
     path("runs/<str:run_id>/cancel", views.run_cancel_view, name="cancel"),

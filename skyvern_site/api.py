@@ -7,13 +7,17 @@ organization, 422 for a body or parameter of the wrong shape (detail is a list o
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from runs.api import ROUTERS
 from runs.api.auth import INVALID_CREDENTIALS, api_key_auth
-from runs.exceptions import DomainError, IllegalTransition, InvalidRunRequest, NotFound
+from runs.api.spec_routes import unserved_reason
+from runs.exceptions import DomainError, IllegalTransition, InvalidRunRequest, NotFound, Throttled
+from skyvern_site.security import StrictJsonParser
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ api = NinjaAPI(
     docs_url="/api/docs",
     openapi_url="/api/openapi.json",
     auth=api_key_auth,
+    parser=StrictJsonParser(),  # lone surrogates and NUL characters are a 400 (skyvern_site/security.py)
 )
 
 for prefix, router in ROUTERS:
@@ -75,19 +80,35 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "Internal server error"}, status=500)
 
 
-# Unknown paths under the API prefixes answer in the API's shape rather than Django's HTML 404 page.
-# Added last, so every real route matches first.
+# Paths no route serves, under the API prefixes: a route of Skyvern's specs that this server does not serve is
+# a 501 that says why (runs.api.spec_routes); anything else is a 404 in the API's shape, not Django's HTML page.
+# Added last, so every real route matches first. A served path asked with another method is a 405, which
+# skyvern_site.errors answers the same way.
 unknown_paths = Router()
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-@unknown_paths.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/v1/{path:rest}", auth=None, include_in_schema=False
-)
-@unknown_paths.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/api/v1/{path:rest}", auth=None, include_in_schema=False
-)
+@unknown_paths.api_operation(ANY_METHOD, "/v1/{path:rest}", auth=None, include_in_schema=False)
+@unknown_paths.api_operation(ANY_METHOD, "/api/{path:rest}", auth=None, include_in_schema=False)
 def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    reason = unserved_reason(request.method or "", request.path)
+    if reason is not None:
+        raise HttpError(501, reason)
     raise HttpError(404, "Not Found")
 
 
 api.add_router("", unknown_paths)
+
+
+# Security (README "Security"): a body over SKYVERN_MAX_BODY_BYTES, and a client throttled for wrong keys.
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    detail = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response

@@ -7,12 +7,28 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from runs.routing import websocket_urlpatterns  # noqa: E402
+
+
+class BrowserOriginValidator(OriginValidator):
+    """Cross-site WebSocket hijacking: a page on another site opening our sockets with the visitor's session
+    cookie. Browsers always send Origin on a WebSocket handshake, so one from a host outside ALLOWED_HOSTS
+    (or CSRF_TRUSTED_ORIGINS) is refused. A client with no Origin is not a browser: no visitor's cookie rides
+    along, and it authenticates with an API key."""
+
+    def valid_origin(self, parsed_origin) -> bool:
+        return parsed_origin is None or super().valid_origin(parsed_origin)
+
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        "websocket": BrowserOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+            [*settings.ALLOWED_HOSTS, *settings.CSRF_TRUSTED_ORIGINS],
+        ),
     }
 )

@@ -22,7 +22,14 @@ def _warm_up(**_: object) -> None:
     """Import the heavy libraries once in the parent, so forked pool processes start runs at once
     (litellm alone takes seconds to import, which would otherwise delay every process's first run)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import django
     import litellm  # noqa: F401
     import playwright.async_api  # noqa: F401
 
     import agent  # noqa: F401
+
+    # Before the pool forks, so every pool process inherits what the checks found (e.g. a model's vision).
+    django.setup()
+    from runs.execution.startup import worker_checks
+
+    worker_checks()

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from skyvern_site.env import env_bool, env_int, env_list, env_str, secret_key_from
+from skyvern_site import skyvern_names
+from skyvern_site.env import env_bool, env_choice, env_int, env_list, env_str, secret_key_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SKYVERN_VAR_DIR", str(BASE_DIR / "var")))
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "skyvern_site.errors.api_method_errors",  # a wrong method on an API path: JSON 405, or 501 and why
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,17 +139,32 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The agent and its browser.
-CHROMIUM_PATH = env_str("CHROMIUM_PATH", "/usr/bin/chromium")
-BROWSER_HEADLESS = env_bool("BROWSER_HEADLESS", True)
+# The model(s), steps and browser: SKYVERN_LLM_MODEL/_API_BASE/_API_KEY/_API_VERSION/_VISION, the secondary model,
+# SKYVERN_DEFAULT_MAX_STEPS, SKYVERN_MAX_STEPS_LIMIT, CHROMIUM_PATH, BROWSER_TYPE, BROWSER_HEADLESS, BROWSER_LOCALE,
+# BROWSER_CDP_URL... Each also answers to Skyvern's name (LLM_KEY, ENABLE_<PROVIDER>, MAX_STEPS_PER_RUN,
+# BROWSER_TYPE, CHROME_EXECUTABLE_PATH...); a combination that cannot work stops here with one line.
+globals().update(skyvern_names.settings_or_exit(os.environ))
+# cdp-connect with CHROME_EXECUTABLE_PATH: the copy of the user's profile the server starts that browser with.
+CHROME_PROFILE_DIR = Path(env_str("CHROME_PROFILE_DIR", str(VAR_DIR / "chrome-profile")))
+# How old the Discover page's model check may be before the page asks for a fresh one (seconds).
+SKYVERN_LLM_CHECK_SECONDS = env_int("SKYVERN_LLM_CHECK_SECONDS", 300, minimum=30)
 BROWSER_RECORD_VIDEO = env_bool("BROWSER_RECORD_VIDEO", True)
 PLAYWRIGHT_BROWSERS_PATH = env_str("PLAYWRIGHT_BROWSERS_PATH", str(VAR_DIR / "pw-browsers"))
 os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", PLAYWRIGHT_BROWSERS_PATH)
-SKYVERN_LLM_MODEL = env_str("SKYVERN_LLM_MODEL")
-SKYVERN_LLM_API_BASE = env_str("SKYVERN_LLM_API_BASE")
-SKYVERN_LLM_API_KEY = env_str("SKYVERN_LLM_API_KEY")
-SKYVERN_DEFAULT_ENGINE = env_str("SKYVERN_DEFAULT_ENGINE", "skyvern-1.0")
-SKYVERN_MAX_STEPS_LIMIT = env_int("SKYVERN_MAX_STEPS_LIMIT", 75, minimum=1)
-SKYVERN_DEFAULT_MAX_STEPS = env_int("SKYVERN_DEFAULT_MAX_STEPS", 10, minimum=1)
+SKYVERN_DEFAULT_ENGINE = env_str("SKYVERN_DEFAULT_ENGINE", "skyvern-2.0")
+# The coordinate engines bring their own model, base URL and key (README, "Coordinate engines"); a run's
+# `model.model_name` overrides the model. Empty base URLs mean the provider's own.
+SKYVERN_OPENAI_CUA_MODEL = env_str("SKYVERN_OPENAI_CUA_MODEL", "computer-use-preview")
+SKYVERN_OPENAI_CUA_API_BASE = env_str("SKYVERN_OPENAI_CUA_API_BASE")
+SKYVERN_OPENAI_CUA_API_KEY = env_str("SKYVERN_OPENAI_CUA_API_KEY") or env_str("OPENAI_API_KEY")
+SKYVERN_ANTHROPIC_CUA_MODEL = env_str("SKYVERN_ANTHROPIC_CUA_MODEL", "claude-sonnet-4-5")
+SKYVERN_ANTHROPIC_CUA_API_BASE = env_str("SKYVERN_ANTHROPIC_CUA_API_BASE")
+SKYVERN_ANTHROPIC_CUA_API_KEY = env_str("SKYVERN_ANTHROPIC_CUA_API_KEY") or env_str("ANTHROPIC_API_KEY")
+SKYVERN_UI_TARS_MODEL = env_str("SKYVERN_UI_TARS_MODEL", "ByteDance-Seed/UI-TARS-1.5-7B")
+SKYVERN_UI_TARS_API_BASE = env_str("SKYVERN_UI_TARS_API_BASE")  # e.g. a vLLM server's http://host:8000/v1
+SKYVERN_UI_TARS_API_KEY = env_str("SKYVERN_UI_TARS_API_KEY")
+# How the deployment's positions map onto the screenshot (agent/engines/ui_tars.py explains each).
+SKYVERN_UI_TARS_COORDINATES = env_choice("SKYVERN_UI_TARS_COORDINATES", "relative", ("relative", "resized", "pixels"))
 # Hosts or CIDRs that runs, webhooks and TOTP URLs may reach although they are private.
 SKYVERN_ALLOW_PRIVATE_HOSTS = env_list("SKYVERN_ALLOW_PRIVATE_HOSTS")
 # proxy_location value -> proxy URL, e.g. "RESIDENTIAL=http://u:p@proxy:8000,RESIDENTIAL_GB=http://..."
@@ -168,3 +185,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"LiteLLM": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
+
+# --- Security (README "Security"): egress, limits, throttling, stored secrets, production switches. ---------------
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+from skyvern_site.env import encryption_keys_from  # noqa: E402
+
+# Every browser connection goes through a policy-enforcing proxy (agent/browser/egress.py); off only to debug.
+SKYVERN_EGRESS_PROXY = env_bool("SKYVERN_EGRESS_PROXY", True)
+
+# Request limits: a body over SKYVERN_MAX_BODY_BYTES is a 413; a prompt or one JSON field over its limit a 422.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SKYVERN_MAX_BODY_BYTES", 1024 * 1024, minimum=64 * 1024)
+SKYVERN_MAX_PROMPT_CHARS = env_int("SKYVERN_MAX_PROMPT_CHARS", 100_000, minimum=1_000)
+SKYVERN_MAX_JSON_FIELD_BYTES = env_int("SKYVERN_MAX_JSON_FIELD_BYTES", 64 * 1024, minimum=1_024)
+# A page of runs (API and dashboard) holds at most this many bytes of run bodies; long text is shortened.
+SKYVERN_LIST_PAGE_BYTES = env_int("SKYVERN_LIST_PAGE_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
+
+# Failed logins and failed API keys per client address ("N per M minutes"), counted in Redis (limits library).
+SKYVERN_LOGIN_FAILURE_LIMIT = env_str("SKYVERN_LOGIN_FAILURE_LIMIT", "10 per 5 minutes")
+SKYVERN_KEY_FAILURE_LIMIT = env_str("SKYVERN_KEY_FAILURE_LIMIT", "30 per 5 minutes")
+SKYVERN_THROTTLE_STORAGE = env_str("SKYVERN_THROTTLE_STORAGE", REDIS_URL)
+SKYVERN_THROTTLE_PREFIX = env_str("SKYVERN_THROTTLE_PREFIX", env_str("CHANNELS_PREFIX", "skyvern") + ":throttle")
+# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For.
+SKYVERN_TRUSTED_PROXY_HOPS = env_int("SKYVERN_TRUSTED_PROXY_HOPS", 0, minimum=0)
+
+# Encrypted copies of raw API keys (to sign webhooks as Skyvern does) and of webhook secrets: see env.py.
+SKYVERN_ENCRYPTION_KEYS = encryption_keys_from(
+    Path(env_str("XDG_CONFIG_HOME") or Path.home() / ".config") / "skyvern-django" / "encryption.key"
+)
+
+# Production: HTTPS=true behind TLS turns on HSTS, the SSL redirect and secure cookies (each can be overridden);
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto when a proxy terminates TLS. `manage.py check --deploy` is clean.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/heartbeat/?$"]  # load balancers probe over plain HTTP
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SESSION_COOKIE_HTTPONLY = True
+# Scripts only from this server; inline styles stay allowed (the admin's widgets use them). Swagger UI is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "skyvern_site.security.refuse_nul_bytes",  # 400 for NUL in a path or query (PostgreSQL cannot store it)
+    "skyvern_site.security.throttle_logins",  # 429 + Retry-After after too many failed logins
+]

@@ -1,4 +1,7 @@
-"""Action handlers, one per Skyvern action type, registered by name; `run_action` never raises."""
+"""Action handlers, one per Skyvern action type, registered by name; `run_action` never raises.
+
+The coordinate engines' mouse and keyboard actions have their own registry (agent.actions.coordinates).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 # The handler modules register themselves on import.
 from agent.actions import element, page, select, terminal, upload  # noqa: F401
 from agent.actions.base import HANDLERS, ActionContext, AnswerError, Asker, handler
+from agent.actions.coordinates import COORDINATE_HANDLERS, coordinate_record, run_coordinate_action
 from agent.actions.terminal import extract_data, extraction_parser, schema_validator
 from agent.dom import ElementNotFound
 from agent.llm import LLMError
@@ -18,15 +22,18 @@ from agent.schemas import ActionResult, PlannedAction
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "COORDINATE_HANDLERS",
     "HANDLERS",
     "ActionContext",
     "AnswerError",
     "Asker",
+    "coordinate_record",
     "extract_data",
     "extraction_parser",
     "first_line",
     "handler",
     "run_action",
+    "run_coordinate_action",
     "schema_validator",
 ]
 

@@ -25,11 +25,17 @@ class Asker(Protocol):
     """Sends messages to the LLM and returns `parse(answer)`; the loop implements it.
 
     It records artifacts and tokens, and asks once more (with the parse error) when `parse` raises
-    ValueError; if the second answer fails too it raises `agent.actions.base.AnswerError`.
+    ValueError; if the second answer fails too it raises `agent.actions.base.AnswerError`. `llm` sends
+    this one call to another model (the run's secondary model for small helper calls).
     """
 
     async def __call__(
-        self, messages: list[dict[str, Any]], parse: Callable[[str], Any], images: list[bytes] | None = None
+        self,
+        messages: list[dict[str, Any]],
+        parse: Callable[[str], Any],
+        images: list[bytes] | None = None,
+        *,
+        llm: LLMClient | None = None,
     ) -> Any: ...
 
 

@@ -13,34 +13,10 @@ from agent.actions.base import (
     locate,
     settle,
 )
+from agent.actions.keys import normalize_key
 from agent.schemas import ActionResult, PlannedAction
 
 DEFAULT_WAIT_S = 2.0
-# Models write key names loosely ("enter", "ESC"); Playwright wants its own spelling.
-KEY_NAMES = {
-    "enter": "Enter",
-    "return": "Enter",
-    "tab": "Tab",
-    "escape": "Escape",
-    "esc": "Escape",
-    "space": " ",
-    "backspace": "Backspace",
-    "delete": "Delete",
-    "arrowdown": "ArrowDown",
-    "arrowup": "ArrowUp",
-    "arrowleft": "ArrowLeft",
-    "arrowright": "ArrowRight",
-    "down": "ArrowDown",
-    "up": "ArrowUp",
-    "pagedown": "PageDown",
-    "pageup": "PageUp",
-    "home": "Home",
-    "end": "End",
-}
-
-
-def normalize_key(key: str) -> str:
-    return "+".join(KEY_NAMES.get(part.strip().lower(), part.strip()) for part in key.split("+"))
 
 
 @handler("scroll")

@@ -1,6 +1,6 @@
 """Playwright launch/connect, contexts, video, downloads, live screencast and the private-network guard."""
 
-from agent.browser.config import BrowserConfig, Viewport, proxy_settings
+from agent.browser.config import BrowserConfig, OwnBrowser, Viewport, proxy_settings
 from agent.browser.guard import NavigationBlocked, NetworkGuard
 from agent.browser.locations import timezone_for_location
 from agent.browser.media import ensure_ffmpeg
@@ -12,6 +12,7 @@ __all__ = [
     "BrowserSession",
     "NavigationBlocked",
     "NetworkGuard",
+    "OwnBrowser",
     "Screencast",
     "Viewport",
     "ensure_ffmpeg",

@@ -16,6 +16,9 @@ LAUNCH_ARGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # WebRTC would send UDP straight to any address, around the egress proxy: proxied TCP only.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 
 
@@ -24,6 +27,19 @@ class Viewport(BaseModel):
 
     width: int = 1280
     height: int = 720
+
+
+class OwnBrowser(BaseModel):
+    """The server's own CDP browser (BROWSER_TYPE=cdp-connect): where it answers, and how to start it when
+    it does not (agent.browser.own_browser). An operator's setting, so unlike browser_address it is trusted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cdp_url: str = "http://127.0.0.1:9222"
+    executable: str | None = None  # None: attach only; someone else starts the browser
+    profile_source: Path | None = None  # the user's profile directory, copied on first start
+    profile_dir: Path = Path("var/chrome-profile")
+    headless: bool = True
 
 
 class BrowserConfig(BaseModel):
@@ -41,9 +57,13 @@ class BrowserConfig(BaseModel):
     locale: str | None = None
     # CDP endpoint ("http://127.0.0.1:9222" or a ws:// URL) of a browser someone else owns.
     browser_address: str | None = None
+    # The server's own CDP browser, used when the request names no browser_address.
+    own_browser: OwnBrowser | None = None
     record_video: bool = False
     run_dir: Path = Path("var/runs/default")
     allow_private_hosts: list[str] = Field(default_factory=list)
+    # Every connection goes through the policy-enforcing egress proxy (agent.browser.egress).
+    egress_proxy: bool = True
     default_timeout_ms: float = 15_000
     extra_args: list[str] = Field(default_factory=list)
 
@@ -72,8 +92,12 @@ def proxy_settings(proxy_url: str | None) -> dict[str, str] | None:
     return proxy
 
 
-def context_options(config: BrowserConfig) -> dict[str, Any]:
-    """Keyword arguments for `browser.new_context` (only the ones that are set)."""
+def context_options(config: BrowserConfig, egress_url: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for `browser.new_context` (only the ones that are set).
+
+    With an egress proxy (`egress_url`) the context uses it, and it chains to `config.proxy_url`; Playwright
+    sends loopback through a context's proxy too, so nothing bypasses it.
+    """
     options: dict[str, Any] = {
         "viewport": config.viewport.model_dump(),
         "accept_downloads": True,
@@ -83,7 +107,7 @@ def context_options(config: BrowserConfig) -> dict[str, Any]:
     optional = {
         "user_agent": config.user_agent,
         "extra_http_headers": config.extra_http_headers or None,
-        "proxy": proxy_settings(config.proxy_url),
+        "proxy": {"server": egress_url} if egress_url else proxy_settings(config.proxy_url),
         "timezone_id": config.timezone_id,
         "locale": config.locale,
     }

@@ -1,4 +1,8 @@
-"""Abort browser requests that would reach private, loopback or metadata addresses."""
+"""Abort browser requests that would reach private, loopback or metadata addresses, with a clear reason.
+
+This is the friendly layer: it names what it blocked and why (navigation errors, `blocked_requests`). It
+never sees redirect hops or name resolution; the egress proxy (agent.browser.egress) is what enforces.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ class NetworkGuard:
     async def reason(self, url: str) -> str | None:
         """None when allowed, else why not (DNS runs in a thread: it blocks)."""
         parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.hostname or ''}"
+        key = f"{parts.scheme}://{parts.netloc}"  # the allow-list may name a port
         if key not in self._verdicts:
             self._verdicts[key] = await asyncio.to_thread(netguard.check_url, url, self.allow)
         return self._verdicts[key]

@@ -13,9 +13,12 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Download, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from agent.browser.cdp import connect_cdp
 from agent.browser.config import LAUNCH_ARGS, BrowserConfig, context_options
+from agent.browser.egress import egress_url_for
 from agent.browser.guard import NetworkGuard
 from agent.browser.media import ensure_ffmpeg
+from agent.browser.own_browser import connect_own_browser
 
 log = logging.getLogger(__name__)
 UNSAFE_FILENAME = re.compile(r"[/\\\x00-\x1f]")
@@ -129,7 +132,9 @@ class BrowserSession:
 
 async def _browser(pw: Playwright, config: BrowserConfig) -> Browser:
     if config.browser_address:
-        return await pw.chromium.connect_over_cdp(config.browser_address)
+        return await connect_cdp(pw, config.browser_address, config.allow_private_hosts)
+    if config.own_browser is not None:
+        return await connect_own_browser(pw, config.own_browser)
     return await pw.chromium.launch(
         executable_path=config.chromium_path,
         headless=config.headless,
@@ -140,7 +145,8 @@ async def _browser(pw: Playwright, config: BrowserConfig) -> Browser:
 async def new_session(browser: Browser, config: BrowserConfig) -> BrowserSession:
     """A session in a fresh context of an already running browser (tests share one browser)."""
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    context = await browser.new_context(**context_options(config))
+    egress_url = await asyncio.to_thread(egress_url_for, config)
+    context = await browser.new_context(**context_options(config, egress_url))
     context.set_default_timeout(config.default_timeout_ms)
     guard = NetworkGuard(allow=list(config.allow_private_hosts))
     await guard.install(context)
@@ -164,5 +170,5 @@ async def open_browser(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
                 await session.close()
         finally:
             # A CDP browser belongs to someone else: leaving async_playwright only disconnects.
-            if not config.browser_address:
+            if not (config.browser_address or config.own_browser):
                 await browser.close()

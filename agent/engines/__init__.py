@@ -3,11 +3,15 @@ for one. One module per engine behind the protocol in `base`; add a new one to E
 
 from __future__ import annotations
 
+from agent.engines.anthropic_cua import AnthropicCua
 from agent.engines.base import Driver, Engine, StepBody
+from agent.engines.openai_cua import OpenAICua
 from agent.engines.skyvern_v1 import SkyvernV1
+from agent.engines.skyvern_v2 import SkyvernV2
+from agent.engines.ui_tars import UiTars
 
 DEFAULT_ENGINE = "skyvern-1.0"  # run_agent's default, kept for hosts written before engines existed
-ENGINES: dict[str, type] = {engine.name: engine for engine in (SkyvernV1,)}
+ENGINES: dict[str, type] = {engine.name: engine for engine in (SkyvernV1, SkyvernV2, OpenAICua, AnthropicCua, UiTars)}
 
 
 class UnknownEngine(ValueError):

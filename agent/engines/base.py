@@ -21,8 +21,17 @@ class Driver(Protocol):
     state: RunState
     steps: list[StepRecord]
 
-    async def record_step(self, order: int, retry: int, body: StepBody) -> StepOutcome:
-        """Open a step for the sink, run `body` on it, close it with the outcome's status."""
+    async def record_step(
+        self,
+        order: int,
+        retry: int,
+        body: StepBody,
+        *,
+        block_index: int | None = None,
+        block_goal: str | None = None,
+    ) -> StepOutcome:
+        """Open a step for the sink, run `body` on it, close it with the outcome's status. Engines that
+        split a run into mini-goals pass which one the step serves (the sink sees it from the start)."""
         ...
 
     async def stopped(self) -> StepOutcome | None:

@@ -11,6 +11,7 @@ from agent.loop.step import run_step
 
 class SkyvernV1:
     name = "skyvern-1.0"
+    chooses_start_url = True  # with no URL, the chat model picks the first page
 
     def preflight(self, state: RunState) -> str | None:
         return None if state.llm.configured else NOT_CONFIGURED

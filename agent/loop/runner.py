@@ -17,6 +17,7 @@ from agent.browser import BrowserConfig, NavigationBlocked, Screencast, open_bro
 from agent.engines import Engine, StepBody, engine_for
 from agent.llm import LLMClient
 from agent.loop.sink import NullSink, Sink, send_artifact
+from agent.loop.start_url import choose_start_url
 from agent.loop.state import RunState, ShouldStop, StepOutcome, TotpProvider
 from agent.schemas import AgentResult, AgentTask, StepRecord, utcnow
 
@@ -37,6 +38,7 @@ async def run_agent(
     totp_provider: TotpProvider | None = None,
     launcher: Launcher | None = None,
     engine: str | None = None,
+    secondary_llm: LLMClient | None = None,
 ) -> AgentResult:
     """Run `task` to an end and describe it; failures come back as a result, not an exception.
 
@@ -44,6 +46,7 @@ async def run_agent(
     `timeout` (seconds) ends the run as "timed_out" at the next such check. `launcher` replaces
     `agent.browser.open_browser` (tests use it to share one Chromium between runs). `engine` is a public
     engine name (agent.engines.engine_names()); `llm` carries that engine's model, base URL and key.
+    `secondary_llm`, when given, answers the small helper calls (completion checks, summaries).
     """
     state = RunState(
         task=task,
@@ -54,6 +57,7 @@ async def run_agent(
         totp_provider=totp_provider,
         allow_hosts=list(browser.allow_private_hosts),
         work_dir=browser.run_dir,
+        secondary_llm=secondary_llm,
     )
     try:
         chosen = engine_for(engine)
@@ -123,16 +127,37 @@ class _Run:
         live.start()
 
     async def _open_start_page(self) -> StepOutcome | None:
-        url = self.state.task.url
+        given = self.state.task.url
+        url = given or await self._chosen_start_url()
         if not url:
             return None
         try:
             await self.state.session.goto(url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
         except NavigationBlocked as exc:
-            return StepOutcome("fatal", f"Could not open {url}: {exc}")
+            problem = f"Could not open {url}: {exc}"
         except Exception as exc:
-            return StepOutcome("fatal", f"Could not open {url}: {first_line(exc)}")
+            problem = f"Could not open {url}: {first_line(exc)}"
+        else:
+            return None
+        if given:
+            return StepOutcome("fatal", problem)
+        self.state.history.append(
+            f"the chosen start page did not open ({problem}); started from a blank page"
+        )
         return None
+
+    async def _chosen_start_url(self) -> str | None:
+        """No URL given: engines that talk to a chat model let it choose one; the host hears of it."""
+        if not getattr(self.engine, "chooses_start_url", False):
+            return None
+        url = await choose_start_url(self.state)
+        report = getattr(self.state.sink, "start_url_chosen", None)
+        if url and report is not None:
+            try:
+                await report(url)
+            except Exception:
+                log.exception("sink failed to store the chosen start URL")
+        return url
 
     async def stopped(self) -> StepOutcome | None:
         stop = await self.state.stop_reason()
@@ -140,8 +165,16 @@ class _Run:
             return None
         return StepOutcome(stop, "The run was canceled" if stop == "canceled" else "The run timed out")
 
-    async def record_step(self, order: int, retry: int, body: StepBody) -> StepOutcome:
-        step = StepRecord(order=order, retry_index=retry)
+    async def record_step(
+        self,
+        order: int,
+        retry: int,
+        body: StepBody,
+        *,
+        block_index: int | None = None,
+        block_goal: str | None = None,
+    ) -> StepOutcome:
+        step = StepRecord(order=order, retry_index=retry, block_index=block_index, block_goal=block_goal)
         self.steps.append(step)
         await self.state.sink.step_started(step)
         outcome = await body(step)
@@ -158,9 +191,10 @@ class _Run:
         result.failure_reason = None if outcome.kind == "completed" else outcome.reason
         result.errors = list(outcome.errors)
         result.step_count = len(self.steps)
-        result.input_tokens = sum(s.input_tokens for s in self.steps)
-        result.output_tokens = sum(s.output_tokens for s in self.steps)
-        result.total_cost = sum(s.cost for s in self.steps)
+        charged = [*self.steps, *self.state.thoughts]
+        result.input_tokens = sum(s.input_tokens for s in charged)
+        result.output_tokens = sum(s.output_tokens for s in charged)
+        result.total_cost = sum(s.cost for s in charged)
 
     async def _collect(self, session: Any, result: AgentResult) -> None:
         """Final screenshot and downloads, while the browser is still open."""

@@ -49,6 +49,9 @@ class Sink(Protocol):
     async def thought(self, thought: ThoughtRecord) -> None:
         """A planner, validator or summary call of an engine that reasons between steps (skyvern-2.0)."""
 
+    async def start_url_chosen(self, url: str) -> None:
+        """The task had no URL and the agent chose this one to start from."""
+
     async def artifact(
         self, step: StepRecord | None, artifact_type: str, data: bytes, filename: str, content_type: str
     ) -> None:
@@ -77,6 +80,9 @@ class NullSink:
         pass
 
     async def thought(self, thought: ThoughtRecord) -> None:
+        pass
+
+    async def start_url_chosen(self, url: str) -> None:
         pass
 
     async def artifact(

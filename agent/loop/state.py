@@ -14,7 +14,7 @@ from agent.llm import LLMClient
 from agent.loop.observe import observe
 from agent.loop.sink import Sink
 from agent.prompts import PageView
-from agent.schemas import ActionRecord, AgentTask
+from agent.schemas import ActionRecord, AgentTask, ThoughtRecord
 from agent.totp import current_code
 
 ShouldStop = Callable[[], bool | Awaitable[bool]]
@@ -51,6 +51,16 @@ class RunState:
     session: Any = None
     history: list[str] = field(default_factory=list)
     last_extracted: Any = None
+    # Reasoning calls between steps (skyvern-2.0), counted into the result's tokens and cost.
+    thoughts: list[ThoughtRecord] = field(default_factory=list)
+    # A cheaper model for the small helper calls (completion checks, summaries); None: `llm` does them.
+    secondary_llm: LLMClient | None = None
+
+    @property
+    def helper_llm(self) -> LLMClient:
+        """The model for small helper calls: the secondary one when configured, else the main one."""
+        secondary = self.secondary_llm
+        return secondary if secondary is not None and secondary.configured else self.llm
 
     async def stop_reason(self) -> Literal["canceled", "timed_out"] | None:
         if self.should_stop is not None and await maybe_await(self.should_stop()):

@@ -95,7 +95,7 @@ async def _act(
             outcome = _terminated(state, planned)
         elif result.success and planned.action_type == "extract":
             state.last_extracted = result.data
-        await _record(state, step, planned, result)
+        await record_action(state, step, planned, result)
         if outcome.kind != "continue":
             return outcome
         if outcome.reason:  # e.g. why the completion check disagreed: the next plan should know
@@ -107,7 +107,10 @@ async def _act(
     return StepOutcome("continue")
 
 
-async def _record(state: RunState, step: StepRecord, planned: PlannedAction, result: ActionResult) -> None:
+async def record_action(
+    state: RunState, step: StepRecord, planned: PlannedAction, result: ActionResult
+) -> None:
+    """Add the action to the step and the history, and hand it (with a screenshot) to the sink."""
     record = ActionRecord(
         index=len(step.actions),
         action_type=planned.action_type,
@@ -121,6 +124,7 @@ async def _record(state: RunState, step: StepRecord, planned: PlannedAction, res
         error_message=result.error_message,
         data=result.data,
         download_triggered=result.download_triggered,
+        raw=planned.raw,
     )
     step.actions.append(record)
     state.remember(step.order, record)
@@ -140,7 +144,10 @@ async def _judge_completion(
     view, images = await state.observe_for_llm()
     history = state.history if state.task.include_action_history_in_verification else None
     verdict = await ctx.ask(
-        verify_messages(goal=state.task.prompt, page=view, history=history), parse_verdict, images
+        verify_messages(goal=state.task.prompt, page=view, history=history),
+        parse_verdict,
+        images,
+        llm=state.helper_llm,
     )
     check = {"goal_achieved": verdict.goal_achieved, "reasoning": verdict.reasoning}
     if not verdict.goal_achieved:

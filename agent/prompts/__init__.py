@@ -17,7 +17,12 @@ from typing import Any
 from agent import catalog
 
 KIND_MARKER = "Prompt-Kind: "
-PROMPT_KINDS = ("plan", "verify", "extract")
+# skyvern-1.0 sends plan, verify and extract; skyvern-2.0 adds its planner, goal check and summary (and
+# runs each mini-goal with the 1.0 kinds).
+PROMPT_KINDS = ("plan", "verify", "extract", "goal_plan", "goal_check", "goal_summary", "start_url")
+# The coordinate engines' requests (openai_cua.md, anthropic_cua.md, ui_tars.md, cua_task.md); their
+# extraction call at the end is an "extract".
+CUA_PROMPT_KINDS = ("openai-cua", "anthropic-cua", "ui-tars")
 # First words of the message sent after an unusable answer (see correction.md).
 CORRECTION_MARKER = "Your previous answer could not be used"
 PAGE_OPEN = "<<<PAGE "
@@ -116,6 +121,83 @@ def extract_messages(*, goal: str, page: PageView, schema: Any) -> list[dict[str
     return [{"role": "system", "content": render("extract_system")}, {"role": "user", "content": user}]
 
 
+@dataclass(frozen=True)
+class Budget:
+    """Where a skyvern-2.0 run stands, as the planner is told: planning round, browser steps left."""
+
+    round: int
+    max_rounds: int
+    steps_left: int
+    max_steps: int
+
+
+def goal_plan_messages(
+    *,
+    goal: str,
+    page: PageView,
+    history: list[str],
+    budget: Budget,
+    payload: dict[str, Any] | list[Any] | str | None = None,
+    error_codes: dict[str, str] | None = None,
+    schema: Any = None,
+) -> list[dict[str, Any]]:
+    """skyvern-2.0's planner: is the goal achieved, should the run stop, or what is the next mini-goal."""
+    user = render(
+        "goal_plan_user",
+        goal=goal,
+        payload=_json(payload) if payload else "(none)",
+        extraction=render("goal_plan_extraction", schema=_json(schema)) if schema is not None else "",
+        error_codes=render("goal_plan_error_codes", mapping=_json(error_codes)) if error_codes else "",
+        history=_history(history),
+        round=budget.round,
+        max_rounds=budget.max_rounds,
+        steps_left=budget.steps_left,
+        max_steps=budget.max_steps,
+        url=page.url,
+        title=page.title,
+        page=fence_page(page.text),
+    )
+    return [{"role": "system", "content": render("goal_plan_system")}, {"role": "user", "content": user}]
+
+
+def goal_check_messages(*, goal: str, page: PageView, history: list[str]) -> list[dict[str, Any]]:
+    """skyvern-2.0's validator: does the page and the history show the whole goal achieved?"""
+    user = render(
+        "goal_check_user",
+        goal=goal,
+        history=_history(history),
+        url=page.url,
+        title=page.title,
+        page=fence_page(page.text),
+    )
+    return [{"role": "system", "content": render("goal_check_system")}, {"role": "user", "content": user}]
+
+
+def goal_summary_messages(
+    *, goal: str, page: PageView, history: list[str], gathered: list[Any], schema: Any
+) -> list[dict[str, Any]]:
+    """skyvern-2.0's last call: the run's output, in the user's schema when there is one."""
+    if schema is not None:
+        shape = f"The answer must match this JSON schema:\n{_json(schema)}"
+    else:
+        shape = (
+            "No format was requested: answer with a small JSON object, "
+            '{"summary": "one or two sentences on what was done and found"}, '
+            "plus one key for each piece of information the user asked for."
+        )
+    user = render(
+        "goal_summary_user",
+        goal=goal,
+        shape=shape,
+        history=_history(history),
+        gathered=_json(gathered) if gathered else "(nothing)",
+        url=page.url,
+        title=page.title,
+        page=fence_page(page.text),
+    )
+    return [{"role": "system", "content": render("goal_summary_system")}, {"role": "user", "content": user}]
+
+
 def correction_messages(messages: list[dict[str, Any]], bad_answer: str, error: str) -> list[dict[str, Any]]:
     """The conversation so far plus the unusable answer and what was wrong with it."""
     return [
@@ -123,3 +205,8 @@ def correction_messages(messages: list[dict[str, Any]], bad_answer: str, error: 
         {"role": "assistant", "content": bad_answer},
         {"role": "user", "content": render("correction", error=error)},
     ]
+
+
+def start_url_messages(*, goal: str) -> list[dict[str, Any]]:
+    """Ask where to start when the task gave no URL."""
+    return [{"role": "system", "content": render("start_url")}, {"role": "user", "content": f"Task: {goal}"}]

@@ -9,24 +9,38 @@ from django.http import HttpRequest
 from ninja.security import APIKeyHeader, HttpBearer
 
 from runs import selectors
-from runs.exceptions import NotFound
+from runs.exceptions import NotFound, Throttled
 from runs.models import ApiKey, Organization, TaskRun
 from runs.services import api_key_authenticate
+from runs.services.throttle import API_KEY, request_client, throttle_check, throttle_failure
 
 INVALID_CREDENTIALS = "Invalid credentials"
 API_KEY_HEADER = "x-api-key"
+
+
+def key_authenticate(request: HttpRequest, raw: str) -> ApiKey | None:
+    """The key, counting a wrong one against the client; a client past its limit of wrong keys gets
+    Throttled (429 with Retry-After) whatever it sends, until the window moves on."""
+    if not raw:
+        return None
+    client = request_client(request.META)
+    throttle_check(scope=API_KEY, client=client)
+    key = api_key_authenticate(raw=raw)
+    if key is None:
+        throttle_failure(scope=API_KEY, client=client)
+    return key
 
 
 class ApiKeyHeaderAuth(APIKeyHeader):
     param_name = API_KEY_HEADER
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
-        return api_key_authenticate(raw=key or "")
+        return key_authenticate(request, key or "")
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        return api_key_authenticate(raw=token)
+        return key_authenticate(request, token)
 
 
 # Ninja tries each in turn; the first that returns a key wins and lands in request.auth.
@@ -39,7 +53,10 @@ def request_api_key(request: HttpRequest) -> ApiKey | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if not raw and scheme.lower() == "bearer":
         raw = token
-    return api_key_authenticate(raw=raw)
+    try:
+        return key_authenticate(request, raw)
+    except Throttled:
+        return None  # the file view answers 403; while throttled no key is even checked
 
 
 def request_organization(request: HttpRequest) -> Organization:

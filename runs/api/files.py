@@ -7,10 +7,10 @@ import re
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from runs import selectors
-from runs.api.auth import request_api_key
+from runs.api.auth import INVALID_CREDENTIALS, request_api_key
 from runs.models import Artifact
 from runs.presenters.links import signature_is_valid
 
@@ -35,11 +35,16 @@ def _authorised_artifact(request: HttpRequest, artifact_id: str) -> tuple[Artifa
     return artifact, 200 if artifact else 404
 
 
-@require_GET
+@csrf_exempt  # read-only; API clients send no CSRF token, and a wrong method must reach the 405 below
 def artifact_content(request: HttpRequest, artifact_id: str) -> HttpResponse:
+    """The file, at /artifacts/<id>/content (signed links) and /v1/artifacts/<id>/content (the SDK's call)."""
+    if request.method != "GET":
+        detail = f"Method {request.method} is not allowed here; use GET"
+        return JsonResponse({"detail": detail}, status=405, headers={"Allow": "GET"})
     artifact, status = _authorised_artifact(request, artifact_id)
     if status == 403:
-        return JsonResponse({"detail": "Invalid or expired link"}, status=403)
+        detail = "Invalid or expired link" if request.GET.get("sig") else INVALID_CREDENTIALS
+        return JsonResponse({"detail": detail}, status=403)
     if artifact is None:
         return JsonResponse({"detail": "Artifact not found"}, status=404)
     try:
@@ -52,6 +57,10 @@ def artifact_content(request: HttpRequest, artifact_id: str) -> HttpResponse:
 def _file_response(request: HttpRequest, artifact: Artifact, handle) -> HttpResponse:
     content_type = artifact.content_type or "application/octet-stream"
     size = artifact.file.size
+    if _unsatisfiable(request.headers.get("Range", ""), size):
+        handle.close()
+        headers = {"Content-Range": f"bytes */{size}"}
+        return JsonResponse({"detail": "Range not satisfiable"}, status=416, headers=headers)
     byte_range = _parse_range(request.headers.get("Range", ""), size)
     if byte_range is None:
         response = FileResponse(handle, content_type=content_type)
@@ -68,6 +77,12 @@ def _file_response(request: HttpRequest, artifact: Artifact, handle) -> HttpResp
     as_attachment = not INLINE_TYPES.fullmatch(content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     return response
+
+
+def _unsatisfiable(header: str, size: int) -> bool:
+    """A well-formed range that starts past the end of the file (RFC 9110: 416)."""
+    match = RANGE.fullmatch(header.strip())
+    return bool(match and match.group(1) and int(match.group(1)) >= size)
 
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:

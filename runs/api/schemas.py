@@ -11,7 +11,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from runs.choices import ActionStatus, RunEngine, RunStatus, RunType, StepStatus
+from runs.choices import ActionStatus, ProxyLocation, RunEngine, RunStatus, RunType, StepStatus
 from runs.services.run_request_schema import GeoTarget, TaskRunRequest
 
 __all__ = ["GeoTarget", "TaskRunRequest"]  # re-exported: the API documents the request with the rest
@@ -19,13 +19,36 @@ __all__ = ["GeoTarget", "TaskRunRequest"]  # re-exported: the API documents the 
 
 MAX_PAGE = 100_000
 NO_NUL = r"^[^\x00]*$"
+MAX_BULK_CANCEL = 100
+
+# Filters accept every value Skyvern's SDK may send; a status or type no run here can have matches nothing.
+RunStatusFilter = Literal[(*RunStatus.values, "paused")]
+RunTypeFilter = Literal[(*RunType.values, "task_v3", "workflow_run", "yutori_navigator")]
+
+
+class ErrorDetail(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorDetail(Schema):
+    detail: list[FieldError]
 
 
 class RunListQuery(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(10, ge=1, le=100)
-    status: list[RunStatus] | None = Field(None, description="Repeat to ask for several statuses")
-    search: str | None = Field(None, max_length=500, pattern=NO_NUL, description="In title, prompt or url")
+    status: list[RunStatusFilter] | None = Field(None, description="Repeat to ask for several statuses")
+    run_type: list[RunTypeFilter] | None = Field(None, description="Repeat to ask for several run types")
+    search_key: str | None = Field(
+        None, max_length=500, pattern=NO_NUL, description="Case-insensitive, in title, prompt or url"
+    )
+    search: str | None = Field(None, max_length=500, pattern=NO_NUL, description="The same as search_key")
 
 
 class LegacyTaskListQuery(Schema):
@@ -74,6 +97,28 @@ class TaskRunResponse(Schema):
     total_cost: float = 0
 
 
+class RunListItem(TaskRunResponse):
+    """A run in GET /v1/runs: the whole run, plus the fields of Skyvern's TaskRunListItem."""
+
+    task_run_id: str = Field(description="The same as run_id")
+    task_run_type: str = Field(description="The same as run_type")
+    workflow_permanent_id: str | None = None
+    workflow_deleted: bool | None = None
+    trigger_type: str | None = None
+    truncated: bool | None = Field(
+        default=None, description="Long text shortened to keep the page small; GET /v1/runs/{run_id} has it whole"
+    )
+
+
+class BulkCancelRequest(Schema):
+    run_ids: list[str] = Field(min_length=1, max_length=MAX_BULK_CANCEL)
+
+
+class BulkCancelResponse(Schema):
+    cancelled: list[str] = Field(description="Runs this call canceled")
+    failed: list[str] = Field(description="Runs not found, or already finished")
+
+
 class Artifact(Schema):
     artifact_id: str
     artifact_type: str
@@ -114,6 +159,10 @@ class Action(Schema):
     response: str | None = None
     result: Any = None
     screenshot_url: str | None = None
+    # Coordinate engines (openai-cua, anthropic-cua, ui-tars): where the action landed on its screenshot, in
+    # viewport pixels. Not in Skyvern's schema; its SDK models keep unknown fields.
+    x: float | None = None
+    y: float | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
 
@@ -231,6 +280,73 @@ class LegacyTaskResponse(Schema):
     max_steps_per_run: int | None = None
     workflow_run_id: str | None = None
     app_url: str | None = None
+
+
+class LegacyRunListQuery(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(10, ge=1, le=1000)
+    status: list[RunStatus] | None = None
+
+
+class LegacyTaskRequest(Schema):
+    """Skyvern's legacy TaskRequest (POST /api/v1/tasks). Unknown fields are ignored and named in a header."""
+
+    title: str | None = None
+    url: str = Field(description="Starting URL; https:// is added when it has no scheme")
+    webhook_callback_url: str | None = None
+    totp_verification_url: str | None = None
+    totp_identifier: str | None = None
+    navigation_goal: str | None = Field(None, description="What to do; becomes the run's prompt")
+    data_extraction_goal: str | None = Field(None, description="Added to the prompt")
+    navigation_payload: dict[str, Any] | list[Any] | str | None = Field(
+        None, description="Details the task needs (a form's values); added to the prompt as JSON"
+    )
+    error_code_mapping: dict[str, str] | None = None
+    proxy_location: ProxyLocation | None = None
+    extracted_information_schema: dict[str, Any] | list[Any] | str | None = None
+    complete_criterion: str | None = Field(None, description="Added to the prompt")
+    terminate_criterion: str | None = Field(None, description="Added to the prompt")
+    task_type: Literal["general", "validation", "action"] | None = Field(
+        "general", description='Only "general" is supported'
+    )
+    application: str | None = Field(None, description="A label; not used")
+    browser_session_id: str | None = Field(None, description="Not supported by this server")
+
+
+class CreateTaskResponse(Schema):
+    task_id: str
+
+
+class TaskV2Request(Schema):
+    """Skyvern's TaskV2Request (POST /api/v2/tasks): a run with the skyvern-2.0 engine."""
+
+    user_prompt: str = Field(min_length=1, pattern=r"\S", description="What to do; becomes the run's prompt")
+    url: str | None = None
+    browser_session_id: str | None = Field(None, description="Not supported by this server")
+    webhook_callback_url: str | None = None
+    totp_verification_url: str | None = None
+    totp_identifier: str | None = None
+    proxy_location: ProxyLocation | None = None
+    publish_workflow: bool = Field(False, description="Not supported by this server")
+
+
+class TaskV2Response(Schema):
+    task_id: str
+    status: RunStatus
+    prompt: str
+    url: str | None = None
+    output: Any = None
+    summary: str | None = None
+    failure_reason: str | None = None
+    organization_id: str
+    workflow_run_id: str | None = None
+    webhook_callback_url: str | None = None
+    totp_verification_url: str | None = None
+    totp_identifier: str | None = None
+    proxy_location: Any = None
+    created_at: datetime
+    modified_at: datetime
+    app_url: str
 
 
 class LegacyStep(Schema):

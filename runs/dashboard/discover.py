@@ -6,9 +6,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from runs import selectors
 from runs.dashboard.access import member_required
 from runs.dashboard.examples import example_tasks
 from runs.dashboard.forms import DiscoverForm, initial_from_request
+from runs.dashboard.llm_status import llm_status_initial
 from runs.models import TaskRun
 from runs.services import run_create
 
@@ -33,6 +35,8 @@ def discover(request: HttpRequest) -> HttpResponse:
             "advanced_open": _has_advanced_values(form),
             "examples": [{**e, "json": json.dumps(e["values"])} for e in example_tasks(request)],
             "llm_configured": bool(settings.SKYVERN_LLM_MODEL),
+            "models": selectors.models_offered(),
+            **llm_status_initial(),
             "nav": "discover",
         },
     )

@@ -6,10 +6,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from runs import selectors
 from runs.choices import ProxyLocation, RunEngine
 from runs.exceptions import InvalidRunRequest
 from runs.models import Organization
-from runs.services.engines import engines_supported
+from runs.services.engines import engine_setup_problem, engines_supported
 from runs.services.proxies import proxy_usable_names
 from runs.services.run_requests import normalise_run_request
 
@@ -49,10 +50,16 @@ def _names(shapes: tuple[type, ...]) -> str:
 
 
 def _engine_choices() -> list[tuple[str, str]]:
-    return [
-        (value, value if value in engines_supported() else f"{value} (not available on this server yet)")
-        for value in RunEngine.values
-    ]
+    return [(value, _engine_label(value)) for value in RunEngine.values]
+
+
+def _engine_label(engine: str) -> str:
+    """The engine's name, marked when this server cannot run it (and, if a setting is missing, which)."""
+    if engine not in engines_supported():
+        return f"{engine} (not available on this server yet)"
+    problem = engine_setup_problem(engine=engine)
+    # Preflight failures end with what to do ("... is not configured: set SKYVERN_X_API_KEY").
+    return f"{engine} (not configured: {problem.rsplit(': ', 1)[-1]})" if problem else engine
 
 
 def _proxy_choices() -> list[tuple[str, str]]:
@@ -84,6 +91,11 @@ class DiscoverForm(forms.Form):
         label="Error code mapping (JSON)", help_text='e.g. {"login_failed": "The password was refused"}'
     )
     max_steps = forms.IntegerField(label="Max steps", required=False, min_value=1)
+    # Sent as the x-max-iterations-override header by API callers, so it stays out of request_body().
+    max_iterations = forms.IntegerField(
+        label="Max iterations (skyvern-2.0)", required=False, min_value=1,
+        help_text="How many mini-goals the planner may hand out before the run gives up (default 10).",
+    )  # fmt: skip
     webhook_url = forms.CharField(label="Webhook URL", required=False)
     proxy_location = forms.ChoiceField(label="Proxy location", required=False, choices=_proxy_choices)
     proxy_country = forms.CharField(label="Proxy country (ISO code)", required=False, max_length=2)
@@ -105,16 +117,21 @@ class DiscoverForm(forms.Form):
     publish_workflow = forms.BooleanField(label="Publish as a workflow", required=False)
 
     ADVANCED = (
-        "title", "data_extraction_schema", "error_code_mapping", "max_steps", "webhook_url", "proxy_location",
-        "proxy_country", "proxy_subdivision", "proxy_city", "totp_identifier", "totp_url", "browser_session_id",
-        "browser_address", "user_agent", "extra_http_headers", "max_screenshot_scrolls", "model_name",
-        "include_action_history_in_verification", "publish_workflow",
+        "title", "data_extraction_schema", "error_code_mapping", "max_steps", "max_iterations", "webhook_url",
+        "proxy_location", "proxy_country", "proxy_subdivision", "proxy_city", "totp_identifier", "totp_url",
+        "browser_session_id", "browser_address", "user_agent", "extra_http_headers", "max_screenshot_scrolls",
+        "model_name", "include_action_history_in_verification", "publish_workflow",
     )  # fmt: skip
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.fields["engine"].initial = settings.SKYVERN_DEFAULT_ENGINE
+        # Offers the configured models (the page's <datalist id="model-names">); any litellm name still goes.
+        self.fields["model_name"].widget.attrs["list"] = "model-names"
+        default = selectors.model_resolve(name=None, organization=organization)
+        if default is not None:
+            self.fields["model_name"].help_text = f"Empty: {default.name}"
         self.normalised: dict[str, Any] | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -122,7 +139,11 @@ class DiscoverForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            self.normalised = normalise_run_request(self.request_body(), organization=self.organization)
+            self.normalised = normalise_run_request(
+                self.request_body(),
+                organization=self.organization,
+                max_iterations_override=self.cleaned_data.get("max_iterations"),
+            )
         except InvalidRunRequest as exc:
             self._add_request_error(str(exc))
         return cleaned

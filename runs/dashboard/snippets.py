@@ -20,10 +20,14 @@ def request_body(request: dict[str, Any]) -> dict[str, Any]:
 
 def curl_snippet(*, request: dict[str, Any], base_url: str) -> str:
     body = json.dumps(request_body(request), indent=2)
+    # skyvern-2.0's planner limit travels as a header, not in the body.
+    iterations = request.get("max_iterations")
+    header = [f'  -H "x-max-iterations-override: {int(iterations)}" \\'] if iterations else []
     return "\n".join(
         [
             f"curl -X POST {shlex.quote(base_url + '/v1/run/tasks')} \\",
             '  -H "x-api-key: $SKYVERN_API_KEY" \\',
+            *header,
             '  -H "Content-Type: application/json" \\',
             f"  -d {shlex.quote(body)}",
         ]

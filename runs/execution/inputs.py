@@ -6,14 +6,21 @@ a sentence saying what to change; they never reach the browser.
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 from django.conf import settings
 
-from agent import AgentTask, BrowserConfig, LLMClient, LLMConfig
-from agent.browser import timezone_for_location
+from agent import AgentTask, BrowserConfig, LLMClient
+from agent.browser import OwnBrowser, timezone_for_location
+from runs import selectors
 from runs.choices import DEFAULT_PROXY_LOCATION
 from runs.exceptions import RunSetupError
+from runs.execution.vision import llm_config_for
 from runs.models import TaskRun
 from runs.services.egress import allowed_private_hosts, url_refusal
+from runs.services.engines import engine_llm_config
 from runs.services.proxies import proxy_choice, proxy_url_for
 from runs.services.run_requests import extraction_schema_parse
 
@@ -38,17 +45,22 @@ def agent_task_for(run: TaskRun) -> AgentTask:
 
 
 def llm_for(run: TaskRun) -> LLMClient:
-    """The request's model_name when given, else SKYVERN_LLM_MODEL; base URL and key from settings."""
+    """The request's model_name when given, else SKYVERN_LLM_MODEL; base URL and key from settings.
+    Engines with their own provider (openai-cua, ...) take their SKYVERN_<ENGINE>_* settings instead."""
     chosen = (run.request or {}).get("model") or {}
     model = chosen.get("model_name") if isinstance(chosen, dict) else None
-    return LLMClient(
-        LLMConfig(
-            model=model or settings.SKYVERN_LLM_MODEL or None,
-            api_base=settings.SKYVERN_LLM_API_BASE or None,
-            api_key=settings.SKYVERN_LLM_API_KEY or None,
-            **model_options(run),
-        )
-    )
+    own = engine_llm_config(engine=run.engine, model_name=model, **model_options(run))
+    if own is not None:
+        return LLMClient(own)
+    # The request's model_name, else the organization's default model, else the server's (runs.selectors.llms).
+    choice = selectors.model_resolve(name=model, organization=run.organization)
+    return LLMClient(llm_config_for(choice, **model_options(run)))
+
+
+def secondary_llm_for(run: TaskRun) -> LLMClient | None:
+    """The model for the small helper calls (completion checks, summaries), when one is configured."""
+    choice = selectors.model_secondary()
+    return LLMClient(llm_config_for(choice)) if choice is not None else None
 
 
 def model_options(run: TaskRun) -> dict:
@@ -68,18 +80,57 @@ def browser_for(run: TaskRun) -> BrowserConfig:
         reason = url_refusal(address)
         if reason:
             raise RunSetupError(f"browser_address refused: {reason}")
+    problem = display_problem()
+    if problem:
+        raise RunSetupError(problem)
     return BrowserConfig(
         chromium_path=settings.CHROMIUM_PATH,
         headless=settings.BROWSER_HEADLESS,
         user_agent=request.get("user_agent") or None,
         extra_http_headers=request.get("extra_http_headers") or {},
         proxy_url=proxy_url,
-        timezone_id=timezone_for_location(location or DEFAULT_PROXY_LOCATION) if proxy_url else None,
+        timezone_id=(timezone_for_location(location or DEFAULT_PROXY_LOCATION) if proxy_url else None)
+        or settings.BROWSER_TIMEZONE
+        or None,
+        locale=settings.BROWSER_LOCALE or None,
         browser_address=address,
+        own_browser=None if address else own_browser(),
         record_video=settings.BROWSER_RECORD_VIDEO,
         run_dir=settings.RUNS_WORK_DIR / run.run_id,
         allow_private_hosts=allow,
+        egress_proxy=settings.SKYVERN_EGRESS_PROXY,
     )
+
+
+def own_browser() -> OwnBrowser | None:
+    """BROWSER_TYPE=cdp-connect: the browser at BROWSER_REMOTE_DEBUGGING_URL, started by the server on a copy
+    of the user's profile when CHROME_EXECUTABLE_PATH is set. None for the other browser types."""
+    if settings.BROWSER_TYPE != "cdp-connect":
+        return None
+    source = settings.CHROME_PROFILE_SOURCE
+    return OwnBrowser(
+        cdp_url=settings.BROWSER_CDP_URL,
+        executable=settings.CHROME_EXECUTABLE_PATH or None,
+        profile_source=Path(source) if source else None,
+        profile_dir=settings.CHROME_PROFILE_DIR,
+        headless=settings.BROWSER_HEADLESS,
+    )
+
+
+def display_problem() -> str | None:
+    """Why a browser with a window cannot start here (no display), or None."""
+    starts_one = settings.BROWSER_TYPE != "cdp-connect" or settings.CHROME_EXECUTABLE_PATH
+    if settings.BROWSER_HEADLESS or not starts_one or has_display():
+        return None
+    return (
+        f"BROWSER_TYPE={settings.BROWSER_TYPE} opens a browser window, but this worker has no display "
+        "(DISPLAY is not set): run the worker in a desktop session or under xvfb-run, "
+        "or set BROWSER_TYPE=chromium-headless"
+    )
+
+
+def has_display() -> bool:
+    return sys.platform == "darwin" or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def proxy_warning(run: TaskRun) -> str | None:

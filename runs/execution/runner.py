@@ -18,7 +18,7 @@ from django.db import connections
 from agent import AgentResult, AgentTask, BrowserConfig, LLMClient, run_agent
 from runs import services
 from runs.exceptions import DomainError
-from runs.execution.inputs import agent_task_for, browser_for, llm_for, proxy_warning
+from runs.execution.inputs import agent_task_for, browser_for, llm_for, proxy_warning, secondary_llm_for
 from runs.execution.sink import DbSink
 from runs.execution.totp import totp_provider_for
 from runs.execution.watch import RunWatch
@@ -49,6 +49,7 @@ async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserC
                 timeout=soft,
                 totp_provider=totp_provider_for(run),
                 engine=run.engine,
+                secondary_llm=secondary_llm_for(run),
             ),
             timeout=soft + _grace_seconds(),
         )

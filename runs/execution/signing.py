@@ -1,5 +1,6 @@
-"""Requests the server sends on a run's behalf (webhooks, TOTP look-ups) are signed with the API key that
-created the run: `x-skyvern-signature` = hex HMAC-SHA256(key=raw API key, msg=exact body bytes)."""
+"""Requests the server sends on a run's behalf (webhooks, TOTP look-ups) are signed as Skyvern signs them:
+`x-skyvern-signature` = hex HMAC-SHA256(key=raw API key that created the run, msg=exact body bytes); or,
+when the organization has its own webhook secret, with that secret instead."""
 
 import hashlib
 import hmac
@@ -7,6 +8,7 @@ import time
 
 from runs.models import ApiKey, TaskRun
 from runs.services import api_key_raw
+from runs.services.keys import secret_decrypt
 
 SIGNATURE_HEADER = "x-skyvern-signature"
 TIMESTAMP_HEADER = "x-skyvern-timestamp"
@@ -17,7 +19,11 @@ def webhook_sign(body: bytes, key: str) -> str:
 
 
 def signing_key_for(run: TaskRun) -> str | None:
-    """The raw key that created the run; for dashboard runs, the organization's newest active key."""
+    """The organization's webhook secret when it has one; else the raw key that created the run; for
+    dashboard runs, the organization's newest active key."""
+    organization_secret = secret_decrypt(run.organization.webhook_secret_encrypted)
+    if organization_secret:
+        return organization_secret
     key = run.api_key
     if key is None:
         key = (

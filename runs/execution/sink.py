@@ -87,6 +87,8 @@ class DbSink(NullSink):
             cost=step.cost,
             llm_model=step.llm_model or "",
             output=step.output,
+            screenshots_sent=step.screenshots_sent,
+            screenshot_note=step.screenshot_note or "",
         )
         services.run_progress(run=self.run)
         return row
@@ -94,6 +96,9 @@ class DbSink(NullSink):
     async def step_finished(self, step: StepRecord) -> None:
         row = await sync_to_async(self._finish)(step)
         await events.apublish(self.run_id, "step.finished", presenters.step_summary(row, finished=True))
+
+    async def start_url_chosen(self, url: str) -> None:
+        await sync_to_async(services.run_start_url)(run=self.run, url=url)
 
     async def thought(self, thought: ThoughtRecord) -> None:
         row = await sync_to_async(services.thought_record)(run=self.run, thought=thought)

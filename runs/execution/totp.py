@@ -6,6 +6,7 @@ The request body is {"task_id", "totp_identifier"}, signed like webhooks; the re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,9 +14,10 @@ from collections.abc import Awaitable, Callable
 import httpx
 from asgiref.sync import sync_to_async
 
+from agent.netguard import UrlRefused, pinned
 from runs.execution.signing import signed_headers, signing_key_for
 from runs.models import TaskRun
-from runs.services.egress import url_refusal
+from runs.services.egress import url_vet
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +36,21 @@ def totp_provider_for(run: TaskRun) -> Callable[[str | None], Awaitable[str | No
 
 
 async def fetch_totp_code(*, run: TaskRun, url: str, identifier: str | None) -> str | None:
-    reason = url_refusal(url)
-    if reason:
-        log.warning("totp_url of %s refused: %s", run.run_id, reason)
+    try:
+        target, address = await asyncio.to_thread(url_vet, url)
+    except UrlRefused as exc:
+        log.warning("totp_url of %s refused: %s", run.run_id, exc)
         return None
     body = json.dumps({"task_id": run.run_id, "totp_identifier": identifier}, separators=(",", ":")).encode()
     headers = signed_headers(body, await sync_to_async(signing_key_for)(run))
+    pinned_url, host, extensions = pinned(target, address)  # the checked address: no DNS rebinding
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            response = await client.post(url, content=body, headers=headers)
+        async with httpx.AsyncClient(
+            timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+        ) as client:
+            response = await client.post(
+                pinned_url, content=body, headers=headers | host, extensions=extensions
+            )
         code = response.json().get("verification_code") if response.is_success else None
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         log.warning("totp_url of %s did not answer usefully: %s", run.run_id, exc)

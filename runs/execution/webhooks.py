@@ -2,7 +2,8 @@
 
 A receiver verifies `x-skyvern-signature` (runs.execution.signing).
 Redirects are followed by hand, at most a few hops, and every hop is checked against the private-network
-guard: a public receiver must not be able to bounce the worker into the internal network.
+guard and sent to the address the check resolved: a public receiver must not be able to bounce the worker
+into the internal network, by a redirect or by answering DNS differently the second time.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 from django.conf import settings
 from django.utils import timezone
 
+from agent.netguard import IPAddress, Target, UrlRefused, pinned
 from runs.execution.signing import signed_headers, signing_key_for
 from runs.models import TaskRun
 from runs.presenters import legacy_task_response, run_to_response
-from runs.services.egress import url_refusal
+from runs.services.egress import url_vet
 
 log = logging.getLogger(__name__)
 
@@ -53,25 +55,27 @@ def webhook_body(run: TaskRun) -> bytes:
     return json.dumps(webhook_payload(run), separators=(",", ":"), default=str).encode()
 
 
-def _refusal(url: str) -> str | None:
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        return f"webhook URLs must use http or https, not {url!r}"
-    reason = url_refusal(url)
-    return f"webhook URL refused: {reason}" if reason else None
+def _vetted(url: str) -> tuple[Target, IPAddress]:
+    try:
+        return url_vet(url)
+    except UrlRefused as exc:
+        raise DeliveryRefused(f"webhook URL refused: {exc}") from None
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
-    """POST, re-posting to each redirect target after checking it (raises DeliveryRefused)."""
-    with httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client:
+    """POST to the checked address of each hop, re-posting to each redirect target after checking it
+    (raises DeliveryRefused). The name is resolved once, by the check: no DNS-rebinding window."""
+    with httpx.Client(
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+    ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            refusal = _refusal(url)
-            if refusal:
-                raise DeliveryRefused(refusal)
-            response = client.post(url, content=body, headers=headers)
+            target, address = _vetted(url)
+            pinned_url, host, extensions = pinned(target, address)
+            response = client.post(pinned_url, content=body, headers=headers | host, extensions=extensions)
             location = response.headers.get("location")
             if not (response.is_redirect and location):
                 return response
-            url = urljoin(url, location)
+            url = urljoin(target.url, location)
     raise DeliveryRefused(f"more than {MAX_REDIRECTS} redirects")
 
 

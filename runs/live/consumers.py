@@ -1,7 +1,9 @@
 """WebSocket consumers: authorise, join the group, forward. Event shapes live in runs.live.events.
 
-Close codes (sent after accepting, so clients can read them): 4403 = no valid session or API key,
-4404 = no such run in your organization (another organization's run looks the same as a missing one).
+Close codes (sent after accepting, so clients can read them): 4403 = no valid session or API key (also
+sent when the key is revoked while the socket is open), 4404 = no such run in your organization (another
+organization's run looks the same as a missing one) or no such socket path, 4429 = too many wrong keys from
+this address. Cross-site pages are refused before any of this, by their Origin (skyvern_site/asgi.py).
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from runs import selectors
+from runs.exceptions import Throttled
 from runs.live import events, viewers
 from runs.models import Organization
+from runs.services.throttle import API_KEY, client_address, throttle_check, throttle_failure
 
 UNAUTHORISED = 4403
 NOT_FOUND = 4404
+THROTTLED = 4429
 
 
 def _raw_api_key(scope) -> str:
@@ -27,14 +32,28 @@ def _raw_api_key(scope) -> str:
     return headers.get(b"x-api-key", b"").decode()
 
 
+def _client(scope) -> str:
+    headers = dict(scope.get("headers") or [])
+    peer = (scope.get("client") or ["", 0])[0]
+    return client_address(peer, headers.get(b"x-forwarded-for", b"").decode(errors="replace"))
+
+
 @database_sync_to_async
-def _organization_for(scope) -> Organization | None:
-    """The caller's organization: the session user's membership, else the API key's."""
+def _credential(scope) -> tuple[Organization | None, str | None]:
+    """The caller's organization and, when it came with an API key, that key's id (the socket closes when
+    the key is revoked). A session user's membership comes first. Raises Throttled past the limit of
+    wrong keys from this address."""
     organization = selectors.organization_for_user(user=scope.get("user"))
-    if organization is not None:
-        return organization
-    key = selectors.api_key_find(raw=_raw_api_key(scope))
-    return key.organization if key is not None else None
+    raw = _raw_api_key(scope)
+    if organization is not None or not raw:
+        return organization, None
+    client = _client(scope)
+    throttle_check(scope=API_KEY, client=client)
+    key = selectors.api_key_find(raw=raw)
+    if key is None:
+        throttle_failure(scope=API_KEY, client=client)
+        return None, None
+    return key.organization, key.key_id
 
 
 @database_sync_to_async
@@ -44,16 +63,32 @@ def _run_in(organization: Organization, run_id: str) -> bool:
 
 class _ForwardingConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
+    key_id: str | None = None
 
     async def _refuse(self, code: int) -> None:
         self.groups_joined = []
         await self.accept()
         await self.close(code=code)
 
+    async def _authorise(self) -> Organization | None:
+        """The caller's organization, or None after refusing the socket."""
+        try:
+            organization, self.key_id = await _credential(self.scope)
+        except Throttled:
+            await self._refuse(THROTTLED)
+            return None
+        if organization is None:
+            await self._refuse(UNAUTHORISED)
+        return organization
+
     async def _join(self, group: str) -> None:
-        self.groups_joined = [group]
-        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = [group] + ([events.key_group(self.key_id)] if self.key_id else [])
+        for name in self.groups_joined:
+            await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
+
+    async def credential_revoked(self, message: dict) -> None:
+        await self.close(code=UNAUTHORISED)
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):
@@ -72,9 +107,9 @@ class RunConsumer(_ForwardingConsumer):
     run_id: str | None = None
 
     async def connect(self) -> None:
-        organization = await _organization_for(self.scope)
+        organization = await self._authorise()
         if organization is None:
-            return await self._refuse(UNAUTHORISED)
+            return
         run_id = self.scope["url_route"]["kwargs"]["run_id"]
         if not await _run_in(organization, run_id):
             return await self._refuse(NOT_FOUND)
@@ -92,7 +127,15 @@ class RunListConsumer(_ForwardingConsumer):
     """`ws/runs/`: changes to any run of the caller's organization."""
 
     async def connect(self) -> None:
-        organization = await _organization_for(self.scope)
+        organization = await self._authorise()
         if organization is None:
-            return await self._refuse(UNAUTHORISED)
+            return
         await self._join(events.org_group(organization.organization_id))
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any other socket path: closed with 4404 instead of a server error."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=NOT_FOUND)

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 SEQ_TTL_SECONDS = 7 * 24 * 3600
 # The consumers' handler for every forwarded event (Channels maps "run.event" to `run_event`).
 FORWARD = "run.event"
+# ... and for a revoked credential (`credential_revoked`): the socket closes.
+REVOKED = "credential.revoked"
 
 __all__ = ["aclose"]  # the worker closes its loop's client through here
 
@@ -40,6 +42,11 @@ def run_group(run_id: str) -> str:
 
 def org_group(organization_id: str) -> str:
     return f"org.{organization_id}.runs"
+
+
+def key_group(key_id: str) -> str:
+    """Every socket opened with this API key: closed when the key is revoked."""
+    return f"key.{key_id}"
 
 
 def _seq_key(run_id: str) -> str:
@@ -150,3 +157,11 @@ def run_updated(run_pk: int) -> None:
     run = _load(run_pk)
     if run is not None:
         _publish_run(run)
+
+
+def key_revoked(key_id: str) -> None:
+    """Called on commit of a key's revocation: every socket opened with it closes."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(key_group(key_id), {"type": REVOKED})
+    except Exception:
+        log.warning("could not tell the sockets of key %s that it was revoked", key_id, exc_info=True)

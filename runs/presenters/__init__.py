@@ -1,8 +1,22 @@
 """Rows → the JSON bodies of Skyvern's API (v1 runs, timeline, legacy tasks) and signed artifact links."""
 
-from runs.presenters.legacy import legacy_step, legacy_task, legacy_task_request, legacy_task_response
+from runs.presenters.legacy import (
+    legacy_step,
+    legacy_steps,
+    legacy_task,
+    legacy_task_request,
+    legacy_task_response,
+    task_v2_response,
+)
 from runs.presenters.links import artifact_uri, artifact_url, signature_is_valid
-from runs.presenters.runs import app_url, artifact_to_response, iso, run_to_response, runs_to_response
+from runs.presenters.runs import (
+    app_url,
+    artifact_to_response,
+    iso,
+    run_list_items,
+    run_to_response,
+    runs_to_response,
+)
 from runs.presenters.timeline import action_to_response, step_summary, thought_to_response, timeline
 
 __all__ = [
@@ -13,13 +27,16 @@ __all__ = [
     "artifact_url",
     "iso",
     "legacy_step",
+    "legacy_steps",
     "legacy_task",
     "legacy_task_request",
     "legacy_task_response",
+    "run_list_items",
     "run_to_response",
     "runs_to_response",
     "signature_is_valid",
     "step_summary",
+    "task_v2_response",
     "thought_to_response",
     "timeline",
 ]

@@ -3,10 +3,10 @@
 from typing import Any
 
 from runs import selectors
-from runs.choices import ArtifactType
+from runs.choices import TERMINAL_STATUSES, ArtifactType
 from runs.models import Step, TaskRun
 from runs.presenters.links import artifact_url
-from runs.presenters.runs import errors_list, iso, run_to_response
+from runs.presenters.runs import app_url, errors_list, iso, run_to_response
 
 
 def legacy_task_request(run: TaskRun) -> dict[str, Any]:
@@ -75,12 +75,45 @@ def legacy_task_response(run: TaskRun) -> dict[str, Any]:
     }
 
 
+def task_v2_response(run: TaskRun) -> dict[str, Any]:
+    """A run in the shape of Skyvern's task v2 (GET /api/v2/tasks/{task_id})."""
+    request = run.request or {}
+    return {
+        "task_id": run.run_id,
+        "status": run.status,
+        "prompt": run.prompt,
+        "url": run.url or None,
+        "output": run.output,
+        "summary": None,
+        "failure_reason": run.failure_reason,
+        "organization_id": run.organization.organization_id,
+        "workflow_run_id": None,
+        "webhook_callback_url": run.webhook_url or None,
+        "totp_verification_url": request.get("totp_url"),
+        "totp_identifier": request.get("totp_identifier"),
+        "proxy_location": request.get("proxy_location"),
+        "created_at": iso(run.created_at),
+        "modified_at": iso(run.modified_at),
+        "app_url": app_url(run),
+    }
+
+
 def _latest_url(run: TaskRun, artifact_type: str) -> str | None:
     artifact = selectors.artifact_latest(run=run, artifact_type=artifact_type)
     return artifact_url(artifact) if artifact else None
 
 
-def legacy_step(step: Step, *, run: TaskRun) -> dict[str, Any]:
+def legacy_steps(run: TaskRun, steps: list[Step]) -> list[dict[str, Any]]:
+    """Steps in execution order. `is_last` marks the step a finished run ended on (the last attempt of its
+    last step), whatever the worker recorded."""
+    finished = run.status in TERMINAL_STATUSES
+    return [
+        legacy_step(step, run=run, is_last=step.is_last or (finished and index == len(steps) - 1))
+        for index, step in enumerate(steps)
+    ]
+
+
+def legacy_step(step: Step, *, run: TaskRun, is_last: bool | None = None) -> dict[str, Any]:
     return {
         "created_at": iso(step.created_at),
         "modified_at": iso(step.modified_at),
@@ -89,7 +122,7 @@ def legacy_step(step: Step, *, run: TaskRun) -> dict[str, Any]:
         "status": step.status,
         "output": step.output if isinstance(step.output, dict) else None,
         "order": step.order,
-        "is_last": step.is_last,
+        "is_last": step.is_last if is_last is None else is_last,
         "retry_index": step.retry_index,
         "organization_id": run.organization.organization_id,
         "input_token_count": step.input_token_count,

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from runs import selectors
 from runs.models import Artifact, TaskRun
+from runs.presenters.budget import page_within_bytes
 from runs.presenters.links import artifact_uri, artifact_url
 
 SCREENSHOT_URLS_LIMIT = 3
@@ -36,6 +37,23 @@ def runs_to_response(runs: list[TaskRun]) -> list[dict[str, Any]]:
     """run_to_response for a page of runs, with their artifacts read in two queries in all."""
     media = selectors.media_for_runs(run_pks=[run.pk for run in runs], screenshots=SCREENSHOT_URLS_LIMIT)
     return [_run_body(run, media[run.pk]) for run in runs]
+
+
+def run_list_items(runs: list[TaskRun]) -> list[dict[str, Any]]:
+    """GET /v1/runs: each run's whole body plus the fields of Skyvern's TaskRunListItem (what the SDK's
+    get_runs_v2 parses), so clients of either shape read the same list; the page is bounded in bytes
+    (runs.presenters.budget)."""
+    return [
+        body
+        | {
+            "task_run_id": body["run_id"],
+            "task_run_type": body["run_type"],
+            "workflow_permanent_id": None,
+            "workflow_deleted": None,
+            "trigger_type": None,
+        }
+        for body in page_within_bytes(runs_to_response(runs), settings.SKYVERN_LIST_PAGE_BYTES)
+    ]
 
 
 def _run_body(run: TaskRun, media: selectors.RunMedia) -> dict[str, Any]:

@@ -23,6 +23,8 @@ def step_summary(step: Step, *, finished: bool) -> dict[str, Any]:
             "input_token_count": step.input_token_count,
             "output_token_count": step.output_token_count,
             "step_cost": step.step_cost,
+            "screenshots_sent": step.screenshots_sent,
+            "screenshot_note": step.screenshot_note or None,
         }
     return data
 

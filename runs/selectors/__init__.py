@@ -10,18 +10,29 @@ from runs.selectors.artifacts import (
     media_for_runs,
 )
 from runs.selectors.keys import api_key_find
+from runs.selectors.llms import ModelChoice, model_primary, model_resolve, model_secondary, models_offered
 from runs.selectors.members import organization_for_user
-from runs.selectors.runs import page_of, run_get_for_org, run_list_for_org, run_matches_filters, run_status
+from runs.selectors.runs import (
+    page_of,
+    run_get_for_org,
+    run_list_for_org,
+    run_matches_filters,
+    run_status,
+    runs_get_for_org,
+)
 from runs.selectors.steps import (
     DIAGNOSTIC_TYPES,
     StepView,
     actions_for_run,
     run_steps_with_actions,
+    step_get_for_org,
+    step_get_for_run,
     steps_for_run,
     thoughts_for_run,
 )
 
 __all__ = [
+    "ModelChoice",
     "DIAGNOSTIC_TYPES",
     "SCREENSHOT_TYPES",
     "RunMedia",
@@ -33,6 +44,10 @@ __all__ = [
     "artifact_latest",
     "artifacts_for_run",
     "media_for_runs",
+    "model_primary",
+    "model_resolve",
+    "model_secondary",
+    "models_offered",
     "organization_for_user",
     "page_of",
     "run_get_for_org",
@@ -40,6 +55,9 @@ __all__ = [
     "run_matches_filters",
     "run_status",
     "run_steps_with_actions",
+    "runs_get_for_org",
+    "step_get_for_org",
+    "step_get_for_run",
     "steps_for_run",
     "thoughts_for_run",
 ]

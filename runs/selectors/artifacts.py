@@ -8,7 +8,7 @@ from django.db.models.functions import RowNumber
 
 from runs.choices import ArtifactType
 from runs.ids import is_public_id
-from runs.models import Artifact, Organization, TaskRun
+from runs.models import Artifact, Organization, Step, TaskRun
 
 SCREENSHOT_TYPES = (
     ArtifactType.SCREENSHOT_FINAL,
@@ -18,8 +18,13 @@ SCREENSHOT_TYPES = (
 )
 
 
-def artifacts_for_run(*, run: TaskRun, artifact_types: Iterable[str] = ()) -> QuerySet[Artifact]:
+def artifacts_for_run(
+    *, run: TaskRun, artifact_types: Iterable[str] = (), step: Step | None = None
+) -> QuerySet[Artifact]:
+    """The run's artifacts (only `step`'s when given), oldest first."""
     artifacts = run.artifacts.select_related("step").order_by("created_at", "id")
+    if step is not None:
+        artifacts = artifacts.filter(step=step)
     artifact_types = list(artifact_types)
     if artifact_types:
         artifacts = artifacts.filter(artifact_type__in=artifact_types)

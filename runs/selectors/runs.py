@@ -19,10 +19,18 @@ def run_get_for_org(*, organization: Organization, run_id: str) -> TaskRun | Non
     )
 
 
+def runs_get_for_org(*, organization: Organization, run_ids: Iterable[str]) -> dict[str, TaskRun]:
+    """The runs among `run_ids` that belong to `organization`, by run_id (missing and foreign ids are absent)."""
+    wanted = [run_id for run_id in run_ids if is_public_id(run_id)]
+    runs = TaskRun.objects.select_related("organization").filter(organization=organization, run_id__in=wanted)
+    return {run.run_id: run for run in runs}
+
+
 def run_list_for_org(
     *,
     organization: Organization,
     statuses: Iterable[str] = (),
+    run_types: Iterable[str] = (),
     engine: str = "",
     search: str = "",
     order_by: str = "-created_at",
@@ -32,6 +40,9 @@ def run_list_for_org(
     statuses = [status for status in statuses if status]
     if statuses:
         runs = runs.filter(status__in=statuses)
+    run_types = [run_type for run_type in run_types if run_type]
+    if run_types:
+        runs = runs.filter(run_type__in=run_types)
     if engine:
         runs = runs.filter(engine=engine)
     if search:

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from runs.choices import ArtifactType
-from runs.models import Action, Artifact, Step, TaskRun, Thought
+from runs.ids import is_public_id
+from runs.models import Action, Artifact, Organization, Step, TaskRun, Thought
 
 # The step artifacts the run page's Diagnostics section offers, in the order a reader follows a decision.
 DIAGNOSTIC_TYPES = (
@@ -21,6 +22,18 @@ DIAGNOSTIC_TYPES = (
 
 def steps_for_run(*, run: TaskRun) -> QuerySet[Step]:
     return run.steps.order_by("order", "retry_index")
+
+
+def step_get_for_run(*, run: TaskRun, step_id: str) -> Step | None:
+    return run.steps.filter(step_id=step_id).first() if is_public_id(step_id) else None
+
+
+def step_get_for_org(*, organization: Organization, step_id: str) -> Step | None:
+    """The step if its run belongs to `organization`; None for a missing or foreign id alike."""
+    if not is_public_id(step_id):
+        return None
+    steps = Step.objects.select_related("run", "run__organization")
+    return steps.filter(run__organization=organization, step_id=step_id).first()
 
 
 def actions_for_run(*, run: TaskRun) -> QuerySet[Action]:

@@ -3,8 +3,10 @@
 What a value means is checked by runs.services.run_requests; the API's schemas re-export these.
 """
 
+import json
 from typing import Any
 
+from django.conf import settings
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
@@ -27,6 +29,14 @@ ENGINE_ALIASES = {
     "anthropic_cua": RunEngine.ANTHROPIC_CUA,
     "ui_tars": RunEngine.UI_TARS,
 }
+
+
+# Free-form fields, each capped in size (the prompt has its own limit in characters).
+JSON_FIELDS = (
+    "url", "title", "proxy_location", "data_extraction_schema", "error_code_mapping", "webhook_url",
+    "totp_identifier", "totp_url", "model", "extra_http_headers", "cdp_connect_headers", "browser_address",
+    "user_agent",
+)  # fmt: skip
 
 
 class TaskRunRequest(Schema):
@@ -85,4 +95,15 @@ class TaskRunRequest(Schema):
     def _prompt_has_words(cls, prompt: str) -> str:
         if not prompt.strip():
             raise ValueError("prompt must not be empty")
+        if len(prompt) > settings.SKYVERN_MAX_PROMPT_CHARS:
+            raise ValueError(f"prompt must be at most {settings.SKYVERN_MAX_PROMPT_CHARS} characters")
         return prompt
+
+    @field_validator(*JSON_FIELDS, mode="before")
+    @classmethod
+    def _json_field_fits(cls, value: Any) -> Any:
+        """Each free-form field is capped (SKYVERN_MAX_JSON_FIELD_BYTES): it is stored, prompted and listed."""
+        limit = settings.SKYVERN_MAX_JSON_FIELD_BYTES
+        if value is not None and len(json.dumps(value, default=str).encode()) > limit:
+            raise ValueError(f"must be at most {limit} bytes as JSON")
+        return value

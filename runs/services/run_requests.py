@@ -26,11 +26,16 @@ from runs.services.run_request_schema import TaskRunRequest
 MAX_URL_LENGTH = 2083
 MAX_TITLE_LENGTH = 500  # TaskRun.title
 MAX_SCREENSHOT_SCROLLS = 50
+MAX_ITERATIONS_LIMIT = 50  # skyvern-2.0 planner calls per run (agent default: 10)
 HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def normalise_run_request(
-    data: dict[str, Any], *, organization: Organization, max_steps_override: int | None = None
+    data: dict[str, Any],
+    *,
+    organization: Organization,
+    max_steps_override: int | None = None,
+    max_iterations_override: int | None = None,
 ) -> dict[str, Any]:
     """Check a TaskRunRequest and fill in the server's defaults.
 
@@ -38,6 +43,7 @@ def normalise_run_request(
     2. Refuse what this server cannot honour: other engines, browser sessions, published workflows...
     3. Normalise and guard every URL the server or its browser will contact.
     4. Bound max_steps, parse and check the extraction schema, check the proxy choice.
+    5. Keep skyvern-2.0's planner limit (x-max-iterations-override); None means the agent's default.
     """
     request = _parse(data)
     _refuse_unsupported(request)
@@ -51,6 +57,7 @@ def normalise_run_request(
         "data_extraction_schema": extraction_schema_parse(request.data_extraction_schema),
         "error_code_mapping": _error_codes(request.error_code_mapping),
         "max_steps": _max_steps(request.max_steps, max_steps_override, organization),
+        "max_iterations": _max_iterations(max_iterations_override),
         "webhook_url": _callback_url("webhook_url", request.webhook_url),
         "totp_identifier": request.totp_identifier,
         "totp_url": _callback_url("totp_url", request.totp_url),
@@ -168,6 +175,12 @@ def _max_steps(requested: int | None, override: int | None, organization: Organi
     if requested is not None:
         return requested
     return min(organization.max_steps_per_run or settings.SKYVERN_DEFAULT_MAX_STEPS, limit)
+
+
+def _max_iterations(override: int | None) -> int | None:
+    if override is not None and not 1 <= override <= MAX_ITERATIONS_LIMIT:
+        raise InvalidRunRequest(f"x-max-iterations-override must be between 1 and {MAX_ITERATIONS_LIMIT}")
+    return override
 
 
 def extraction_schema_parse(schema: dict | list | str | None) -> dict | list | None:

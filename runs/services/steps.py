@@ -52,6 +52,8 @@ def step_finish(
     llm_model: str = "",
     output: Any = None,
     is_last: bool = False,
+    screenshots_sent: int | None = None,
+    screenshot_note: str = "",
 ) -> Step:
     step.status = status
     step.input_token_count = input_tokens
@@ -62,6 +64,8 @@ def step_finish(
     step.llm_model = llm_model or ""
     step.output = output
     step.is_last = is_last
+    step.screenshots_sent = screenshots_sent
+    step.screenshot_note = screenshot_note or ""
     step.save()
     return step
 
@@ -149,6 +153,16 @@ def run_progress(*, run: TaskRun) -> TaskRun:
     TaskRun.objects.filter(pk=run.pk).update(modified_at=timezone.now(), **values)
     for name, value in values.items():
         setattr(run, name, value)
+    return run
+
+
+def run_start_url(*, run: TaskRun, url: str) -> TaskRun:
+    """The task had no URL and the agent chose `url`: the run shows it from now on."""
+    if run.url:
+        return run
+    TaskRun.objects.filter(pk=run.pk, url="").update(url=url[:2083], modified_at=timezone.now())
+    run.url = url[:2083]
+    events.run_updated(run.pk)
     return run
 
 

@@ -15,6 +15,7 @@
     if (event.type === "frame") showFrame(data.image);
     else if (event.type === "step.started" || event.type === "step.finished") upsertStep(data);
     else if (event.type === "action") upsertAction(data);
+    else if (event.type === "thought") upsertThought(data);
     else if (event.type === "run.status") socket.rebuild();
   }
 
@@ -32,6 +33,7 @@
       region.replaceWith(document.adoptNode(fresh));
     });
     if (lastFrame && !lastFrame.hidden) showFrame(null, lastFrame.src);
+    if (window.ClickMarks) window.ClickMarks.place(document);
     const freshPage = doc.getElementById("run-page");
     if (freshPage && freshPage.dataset.active !== "1") {
       page.dataset.active = "0";
@@ -75,7 +77,7 @@
       step = document.getElementById("tpl-step").content.firstElementChild.cloneNode(true);
       step.id = "step-" + data.step_id;
       step.dataset.stepId = data.step_id;
-      insertInOrder(document.getElementById("timeline"), step, stepKey(data.order, data.retry_index));
+      insertInOrder(stepList(data), step, stepKey(data.order, data.retry_index));
     }
     step.dataset.order = data.order;
     step.dataset.retry = data.retry_index || 0;
@@ -88,6 +90,13 @@
       step.dataset.cost = data.step_cost || 0;
       slot(step, "usage").textContent =
         `${data.input_token_count} in / ${data.output_token_count} out tokens · ${money(data.step_cost)}`;
+    }
+    if (data.screenshots_sent !== undefined && data.screenshots_sent !== null) {
+      // Same words as templates/runs/_step_vision.html.
+      const sent = Number(data.screenshots_sent);
+      const head = sent ? `Screenshot sent to the model (${sent} image${sent === 1 ? "" : "s"})` : "No screenshot sent to the model";
+      slot(step, "vision").textContent = head + (data.screenshot_note ? ": " + data.screenshot_note : "");
+      slot(step, "vision").hidden = false;
     }
     document.getElementById("timeline-empty").hidden = true;
     updateTotals();
@@ -111,13 +120,86 @@
 
   function updateTotals() {
     const steps = Array.from(document.querySelectorAll("#timeline .step"));
-    const sum = (name) => steps.reduce((total, s) => total + Number(s.dataset[name] || 0), 0);
+    const charged = Array.from(document.querySelectorAll("#timeline .step, #timeline .thought"));
+    const sum = (name) => charged.reduce((total, s) => total + Number(s.dataset[name] || 0), 0);
     const count = document.querySelector("#fact-steps [data-slot=count]");
     if (count) count.textContent = new Set(steps.map((s) => s.dataset.order)).size;
     const tokens = document.getElementById("fact-tokens");
     if (tokens) tokens.textContent = `${sum("inputTokens")} in / ${sum("outputTokens")} out`;
     const cost = document.getElementById("fact-cost");
     if (cost) cost.textContent = money(sum("cost"));
+  }
+
+  // ---- skyvern-2.0: steps under their mini-goal, thoughts between them (in arrival order) ----
+  function stepList(data) {
+    const timeline = document.getElementById("timeline");
+    if (data.block_index === null || data.block_index === undefined) return timeline;
+    let group = document.getElementById("mini-goal-" + data.block_index);
+    if (!group) {
+      group = document.getElementById("tpl-mini-goal").content.firstElementChild.cloneNode(true);
+      group.id = "mini-goal-" + data.block_index;
+      group.dataset.blockIndex = data.block_index;
+      const number = Number(data.block_index) + 1;
+      slot(group, "title").textContent = "Mini-goal " + number;
+      slot(group, "goal").textContent = data.block_goal || "";
+      slot(group, "steps").setAttribute("aria-label", "Steps of mini-goal " + number);
+      timeline.appendChild(group);
+    }
+    return slot(group, "steps");
+  }
+
+  // Mirror runs/dashboard/run_detail.py (THOUGHT_TITLES, thought_decision).
+  const THOUGHT_TITLES = {
+    generate_plan: "Planning",
+    user_goal_check: "Goal check",
+    summarization: "Summary",
+    generate_metadata: "Choosing where to start",
+  };
+
+  function thoughtTitle(data) {
+    const name = data.thought_scenario || data.thought_type || "thought";
+    if (THOUGHT_TITLES[name]) return THOUGHT_TITLES[name];
+    const words = name.replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  function thoughtDecision(data) {
+    const output = data.output && typeof data.output === "object" ? data.output : {};
+    if (data.thought_scenario === "generate_plan") {
+      if (output.should_terminate) return "Stop the run: " + (output.termination_reason || "no reason given");
+      if (output.user_goal_achieved) return "The goal looks achieved";
+      const values = output.loop_values || [];
+      const rounds = output.task_type === "loop" ? ", once for each of " + values.length + " values" : "";
+      return "Next mini-goal (" + output.task_type + rounds + "): " + (output.plan || "");
+    }
+    if (data.thought_scenario === "user_goal_check" && "user_goal_achieved" in output) {
+      return output.user_goal_achieved ? "The goal is achieved" : "Not achieved yet";
+    }
+    if (data.thought_scenario === "summarization" && Object.keys(output).length) return "Wrote the run's output";
+    return "";
+  }
+
+  function upsertThought(data) {
+    let item = document.getElementById("thought-" + data.thought_id);
+    if (!item) {
+      item = document.getElementById("tpl-thought").content.firstElementChild.cloneNode(true);
+      item.id = "thought-" + data.thought_id;
+      item.dataset.thoughtId = data.thought_id;
+      document.getElementById("timeline").appendChild(item);
+    }
+    item.dataset.order = data.order;
+    item.dataset.inputTokens = data.input_token_count || 0;
+    item.dataset.outputTokens = data.output_token_count || 0;
+    item.dataset.cost = data.thought_cost || 0;
+    slot(item, "title").textContent = thoughtTitle(data);
+    slot(item, "usage").textContent =
+      `${data.input_token_count || 0} in / ${data.output_token_count || 0} out tokens · ${money(data.thought_cost)}`;
+    slot(item, "decision").textContent = thoughtDecision(data);
+    slot(item, "thought").textContent = data.thought || "";
+    slot(item, "answer").textContent = data.answer || "";
+    slot(item, "prompt").textContent = data.observation || "";
+    document.getElementById("timeline-empty").hidden = true;
+    updateTotals();
   }
 
   // ---- Actions ----
@@ -178,8 +260,21 @@
     link.rel = "noopener";
     const img = document.createElement("img");
     img.src = data.screenshot_url;
-    img.alt = "Screenshot after " + data.action_type + " (opens full size)";
+    const landed = typeof data.x === "number" && typeof data.y === "number";
+    const where = landed ? " at " + Math.round(data.x) + ", " + Math.round(data.y) : "";
+    img.alt = "Screenshot after " + data.action_type + where + " (opens full size)";
     link.appendChild(img);
+    if (landed) {
+      // Where a coordinate action landed (static/js/click_marks.js places it over the image).
+      const mark = document.createElement("span");
+      mark.className = "click-mark";
+      mark.dataset.x = data.x;
+      mark.dataset.y = data.y;
+      mark.setAttribute("aria-hidden", "true");
+      mark.hidden = true;
+      link.appendChild(mark);
+      if (window.ClickMarks) window.ClickMarks.place(link);
+    }
     return link;
   }
 

@@ -19,6 +19,8 @@ from agent.prompts import PageView
 from agent.schemas import AgentTask, PlannedAction, StepRecord
 from tests.support.fake_llm import FakeLLM
 
+pytestmark = pytest.mark.browser  # drives Chromium
+
 
 async def _observe_page(session: BrowserSession) -> tuple[PageView, list[bytes]]:
     snap = await dom.snapshot(session.page)

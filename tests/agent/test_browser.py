@@ -23,6 +23,8 @@ from agent.browser.config import LAUNCH_ARGS
 from agent.browser.media import ffmpeg_revision
 from agent.dom import snapshot
 
+pytestmark = pytest.mark.browser  # drives Chromium
+
 
 async def test_it_saves_a_download_under_its_suggested_filename(browser_session, page_server):
     await browser_session.goto(page_server.url("download.html"))

@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.fake_llm import FakeLLM, actions, element_id, page_text, prompt_kind
+
+pytestmark = pytest.mark.browser  # drives Chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,6 +15,8 @@ from playwright.async_api import Page
 from agent.browser import BrowserConfig, new_session
 from agent.dom import ID_ATTRIBUTE, Element, ElementNotFound, Snapshot, locate, snapshot
 
+pytestmark = pytest.mark.browser  # drives Chromium
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agent.llm import (
@@ -117,10 +119,37 @@ def test_parse_plan_accepts_upper_case_types_and_a_bare_list() -> None:
     assert plan.actions[0].id == "7"
 
 
+def test_parse_plan_takes_skyverns_own_action_shape_and_keeps_the_extra_keys() -> None:
+    answer = {
+        "actions": [
+            {
+                "action_type": "CLICK",
+                "id": 12,
+                "reasoning": "open the form",
+                "confidence_float": 0.93,
+                "user_detail_query": None,
+                "download": False,
+            },
+            {"action_type": "Input-Text", "id": 13.0, "text": "Ada", "option": {"label": "x", "extra": 1}},
+        ]
+    }
+
+    click, typing = parse_plan(json.dumps(answer)).actions
+
+    assert (click.action_type, click.id, click.reasoning) == ("click", "12", "open the form")
+    assert click.raw == answer["actions"][0]  # exactly as the model wrote it, for the action's record
+    assert "confidence_float" not in click.model_dump()
+    assert (typing.action_type, typing.id, typing.option.label) == ("input_text", "13", "x")
+
+
+def test_an_action_without_unknown_keys_has_no_raw_copy() -> None:
+    (action,) = parse_plan('[{"action_type": "click", "id": "1", "raw": "not mine"}]').actions
+    assert action.raw is None
+
+
 @pytest.mark.parametrize(
     ("answer", "complaint"),
     [
-        ('{"actions": [{"action_type": "click", "id": "1", "button": "left"}]}', "button"),
         ('{"actions": [{"action_type": "teleport"}]}', "action_type"),
         ('{"actions": [{"action_type": "click"}]}', "click needs id"),
         ('{"actions": [{"action_type": "select_option", "id": "1", "option": {}}]}', "option"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,6 +33,8 @@ from tests.support.fake_llm import (
     page_text,
     prompt_kind,
 )
+
+pytestmark = pytest.mark.browser  # drives Chromium
 
 YES = '{"goal_achieved": true, "reasoning": "done"}'
 NO = '{"goal_achieved": false, "reasoning": "the form is not sent yet"}'
@@ -371,13 +374,28 @@ async def test_a_step_failing_past_its_retries_fails_the_run(run: Any, page_serv
     assert "element" in result.failure_reason
 
 
-async def test_unknown_fields_in_an_action_are_rejected(run: Any, page_server: Any) -> None:
-    replies = ['{"actions": [{"action_type": "CLICK", "id": "1", "force": true}]}']
+async def test_an_answer_in_skyverns_own_action_shape_is_taken_and_its_extras_kept(
+    run: Any, page_server: Any
+) -> None:
+    sink = RecordingSink()
+    recorded: list[ActionRecord] = []
+    sink.on_action = recorded.append
+    skyvern_shaped = {"action_type": "CLICK", "id": 1, "confidence_float": 0.9, "user_detail_query": None}
+    replies = [json.dumps({"actions": [skyvern_shaped]}), '{"actions": [{"action_type": "COMPLETE"}]}', YES]
+    with FakeLLM(replies) as fake:
+        result = await run(fake, AgentTask(prompt="x", url=page_server.url("loop_form.html")), sink)
+    assert result.status == "completed"
+    assert not any(is_correction(request["messages"]) for request in fake.requests)  # no second try
+    assert (recorded[0].action_type, recorded[0].element_id, recorded[0].raw) == ("click", "1", skyvern_shaped)
+
+
+async def test_a_click_without_an_id_still_goes_back_to_the_model(run: Any, page_server: Any) -> None:
+    replies = ['{"actions": [{"action_type": "click", "confidence_float": 0.9}]}']
     replies += ['{"actions": [{"action_type": "COMPLETE"}]}', YES]
     with FakeLLM(replies) as fake:
         result = await run(fake, AgentTask(prompt="x", url=page_server.url("loop_form.html")))
     assert result.status == "completed"
-    assert "force" in fake.requests[1]["messages"][-1]["content"]
+    assert "click needs id" in fake.requests[1]["messages"][-1]["content"]
 
 
 async def test_a_click_that_downloads_is_recorded_and_collected(run: Any, page_server: Any) -> None:
@@ -500,3 +518,49 @@ async def test_cancelling_the_run_task_closes_the_screencast(run: Any, page_serv
             await running
     assert len(sink.frames) >= 2
     assert screencast_tasks() == []
+
+
+class StartUrlSink(NullSink):
+    def __init__(self) -> None:
+        self.chosen: list[str] = []
+        self.thoughts: list[Any] = []
+
+    async def start_url_chosen(self, url: str) -> None:
+        self.chosen.append(url)
+
+    async def thought(self, thought: Any) -> None:
+        self.thoughts.append(thought)
+
+
+async def test_a_task_without_a_url_starts_where_the_model_chooses(run: Any, page_server: Any) -> None:
+    form = page_server.url("loop_form.html")
+
+    def script(messages: list[dict[str, Any]]) -> str:
+        if prompt_kind(messages) == "start_url":
+            return json.dumps({"url": form, "reasoning": "the newsletter form"})
+        return signup_script(messages)
+
+    sink = StartUrlSink()
+    with FakeLLM(script) as fake:
+        result = await run(fake, AgentTask(prompt="Sign up Ada for the newsletter"), sink=sink)
+    assert result.status == "completed"
+    assert fake.kinds()[0] == "start_url"
+    assert sink.chosen == [form]
+    assert (
+        sink.thoughts[0].output == {"url": form} and sink.thoughts[0].thought_scenario == "generate_metadata"
+    )
+
+
+async def test_a_start_url_the_model_cannot_give_leaves_the_run_on_a_blank_page(run: Any) -> None:
+    def script(messages: list[dict[str, Any]]) -> str:
+        if prompt_kind(messages) == "start_url":
+            return "I would rather not say"
+        return actions({"action_type": "terminate", "reasoning": "nothing to do on a blank page"})
+
+    sink = StartUrlSink()
+    with FakeLLM(script) as fake:
+        result = await run(fake, AgentTask(prompt="Do something"), sink=sink)
+    assert result.status == "terminated"
+    assert sink.chosen == []
+    assert fake.kinds()[:2] == ["start_url", "plan"]
+    assert sink.thoughts[0].output is None and sink.thoughts[0].answer == "I would rather not say"

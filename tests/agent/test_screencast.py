@@ -18,6 +18,8 @@ from playwright.async_api import Error as PlaywrightError
 from agent.browser import BrowserSession, Screencast
 from tests.agent.conftest import SessionFactory
 
+pytestmark = pytest.mark.browser  # drives Chromium
+
 POLL = 0.05
 
 

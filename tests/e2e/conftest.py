@@ -6,12 +6,13 @@ Reusable pieces (the dashboard's browser tests use them too):
 - `e2e_env`          env vars for subprocesses: test database, Redis with this session's key prefixes,
                      the scripted LLM, private hosts allowed, temp artifact/work dirs.
 - `scripted_llm`     a FakeLLM whose `.script` a test may swap (default: `helpers.site_script`).
+- `cua_provider`     the openai-cua engine's stand-in (tests.support.cua_providers.FakeResponses); set `.script`.
 - `test_site`        `helpers.TestSite`, the local pages runs visit (`test_site.url + "/"`).
 - `daphne_server`    `.url` (http) and `.ws_url` (ws) of the ASGI app, API and WebSockets included.
 - `celery_worker`    the worker process (`.pid`, `.kill()`, `.log()`); restarted by `worker` when dead.
 - `worker`           per test: makes sure the worker runs and the database is transactional.
 - `e2e_client`       per test: (organization, raw API key, httpx.Client on daphne with x-api-key).
-- `webhook_receiver` per test: `helpers.WebhookReceiver`, stopped afterwards.
+- `webhook_receiver` per test (from tests/conftest.py): `tests.support.http.WebhookReceiver`.
 
 These tests need PostgreSQL (other processes must see committed rows) and Redis; in CI a missing
 service fails the run instead of skipping it.
@@ -29,8 +30,9 @@ import httpx
 import pytest
 
 from tests.conftest import service_missing
-from tests.e2e.helpers import ScriptedLLM, TestSite, WebhookReceiver, free_port, site_script, wait_until
+from tests.e2e.helpers import ScriptedLLM, TestSite, free_port, site_script, wait_until
 from tests.e2e.processes import REPO, LiveServer, Subprocess, Worker, service_env, start_daphne
+from tests.support.cua_providers import FakeResponses
 
 WORKER_CONCURRENCY = 4
 
@@ -92,10 +94,10 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def e2e_env(django_db_setup, redis_url, scripted_llm, e2e_dir) -> dict[str, str]:
+def e2e_env(django_db_setup, redis_url, scripted_llm, cua_provider, e2e_dir) -> dict[str, str]:
     from django.conf import settings
 
-    return service_env(
+    env = service_env(
         database_url=_database_url(),
         redis_url=redis_url,
         secret_key=settings.SECRET_KEY,
@@ -104,6 +106,15 @@ def e2e_env(django_db_setup, redis_url, scripted_llm, e2e_dir) -> dict[str, str]
         work_dir=e2e_dir,
         port=free_port(),
     )
+    env.update(SKYVERN_OPENAI_CUA_API_BASE=cua_provider.base_url, SKYVERN_OPENAI_CUA_API_KEY="test")
+    return env
+
+
+@pytest.fixture(scope="session")
+def cua_provider() -> Iterator[FakeResponses]:
+    """The openai-cua engine's provider (OpenAI's Responses API); a test sets its `script`."""
+    with FakeResponses([]) as provider:
+        yield provider
 
 
 @pytest.fixture(scope="session")
@@ -141,16 +152,9 @@ def worker(celery_worker, transactional_db) -> Iterator[Worker]:
 @pytest.fixture
 def e2e_client(daphne_server, transactional_db) -> Iterator[tuple]:
     from runs.services import api_key_create
-    from tests.factories import OrganizationFactory
+    from tests.support.factories import OrganizationFactory
 
     org = OrganizationFactory()
     _, raw = api_key_create(organization=org, name="e2e")
     with httpx.Client(base_url=daphne_server.url, headers={"x-api-key": raw}, timeout=30) as client:
         yield org, raw, client
-
-
-@pytest.fixture
-def webhook_receiver() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    yield receiver
-    receiver.stop()

@@ -1,7 +1,7 @@
-"""Local stand-ins for the outside world of a run: a small web site, a webhook receiver, a socket client.
+"""Local stand-ins for the outside world of a run: a small web site, a scripted LLM, a socket client.
 
-All of them listen on 127.0.0.1 with a free port and run in daemon threads, so tests in this process and
-workers in other processes can reach them.
+The servers listen on 127.0.0.1 with a free port (tests.support.http.LocalServer), so tests in this
+process and workers in other processes can reach them. The webhook receiver is tests.support.http's.
 """
 
 from __future__ import annotations
@@ -13,14 +13,23 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.support.fake_llm import FakeLLM, FakeReply, actions, element_id, page_text, prompt_kind
+from tests.support.fake_llm import (
+    FakeLLM,
+    FakeReply,
+    actions,
+    element_id,
+    goal_reached,
+    mini_goal,
+    page_text,
+    prompt_kind,
+)
+from tests.support.http import LocalServer, QuietHandler
 
 PAGES = {
     "/": """<h1>Sign up</h1><form action="/done" method="get">
@@ -31,6 +40,12 @@ PAGES = {
         <button onclick="document.getElementById('n').textContent++">Next</button>""",
     # The LLM stalls on this page (for tests that need a run to stay busy).
     "/stall": "<h1>Stall here</h1><button>Nothing</button>",
+    # The sign-up form at fixed positions, for engines that click by coordinates: the field's centre is
+    # (250, 120), the button's (160, 220).
+    "/fixed": """<style>body { margin: 0; } #name, #send { position: absolute; left: 100px; height: 40px; }
+        #name { top: 100px; width: 300px; box-sizing: border-box; } #send { top: 200px; width: 120px; }</style>
+        <form action="/done" method="get"><input name="name" id="name" aria-label="Name">
+        <button id="send" type="submit">Submit</button></form>""",
 }
 
 
@@ -54,24 +69,10 @@ def wait_until(
         time.sleep(interval)
 
 
-class _Server:
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class TestSite(_Server):
-    """PAGES over HTTP. While `gate` is clear, requests for /gated/... wait (up to 30 s) before answering,
-    so a test can connect its socket before a run gets going."""
+class TestSite(LocalServer):
+    """PAGES over HTTP, serving from construction on (bench/ relies on that). While `gate` is clear,
+    requests for /gated/... wait (up to 30 s) before answering, so a test can connect its socket before a
+    run gets going."""
 
     __test__ = False  # not a test class, despite the name
 
@@ -80,7 +81,7 @@ class TestSite(_Server):
         self.gate.set()
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path.split("?")[0]
                 if path.startswith("/gated/"):
@@ -91,56 +92,21 @@ class TestSite(_Server):
                     self.send_error(404)
                     return
                 data = f"<!doctype html><html><body>{body}</body></html>".encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_body(200, data, "text/html; charset=utf-8")
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        super().__init__(Handler)
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class WebhookReceiver(_Server):
-    """Records every POST; answers with the next status of `statuses` (then 200)."""
-
-    def __init__(self, statuses: list[int] | None = None) -> None:
-        self.statuses = list(statuses or [])
-        self.received: list[Received] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {key.lower(): value for key, value in self.headers.items()}
-                receiver.received.append(Received(headers, body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        super().__init__(Handler)
+        super().__init__(Handler, name="test-site")
+        self.start()
 
 
 def site_script(messages: list[dict[str, Any]]) -> str | FakeReply:
-    """The scripted LLM for TestSite's pages: sign up as Ada, click Next forever, or stall."""
-    if prompt_kind(messages) == "verify":
+    """The scripted LLM for TestSite's pages: sign up as Ada, click Next forever, or stall. It answers
+    skyvern-1.0's calls (plan, verify) and skyvern-2.0's (goal_plan, goal_check, goal_summary; each
+    mini-goal then makes 1.0's calls)."""
+    kind, text = prompt_kind(messages), page_text(messages)
+    if kind.startswith("goal_"):
+        return _site_planning(kind, text)
+    if kind == "verify":
         return '{"goal_achieved": true, "reasoning": "the thank-you page is shown"}'
-    text = page_text(messages)
     if "Thank you" in text:
         return actions(
             {"action_type": "complete", "reasoning": "signed up", "data": {"message": "Welcome aboard"}}
@@ -158,6 +124,20 @@ def site_script(messages: list[dict[str, Any]]) -> str | FakeReply:
         },
         {"action_type": "click", "id": element_id(messages, "Submit"), "reasoning": "send"},
     )
+
+
+def _site_planning(kind: str, text: str) -> str | FakeReply:
+    """skyvern-2.0 on TestSite: one navigate mini-goal per page; done once the thank-you page shows."""
+    done = "Thank you" in text
+    if "Stall here" in text:
+        return FakeReply(goal_reached(False), delay=60)
+    if kind == "goal_summary":
+        return '{"message": "Welcome aboard"}'
+    if kind == "goal_check" or done:
+        return goal_reached(done, "the thank-you page is shown" if done else "not signed up yet")
+    if "Counter" in text:
+        return mini_goal("Click Next", completion_criterion="the counter went up")
+    return mini_goal("Sign up as Ada", completion_criterion="a thank-you page shows")
 
 
 class ScriptedLLM(FakeLLM):

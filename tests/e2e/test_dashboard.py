@@ -21,8 +21,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from runs.choices import RunStatus
 from runs.models import TaskRun
 from tests.e2e.helpers import wait_until
-from tests.factories import OrganizationFactory, TaskRunFactory, UserFactory
+from tests.support.factories import OrganizationFactory, UserFactory, run_in_status
 from tests.support.fake_llm import actions, element_id, page_text, prompt_kind
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -98,8 +100,8 @@ def add_history(org) -> None:
         (RunStatus.TIMED_OUT, "Large catalogue crawl", 0.21),
     ]:
         started = timezone.now() - timedelta(minutes=30)
-        TaskRunFactory(organization=org, status=status, title=title, total_cost=cost, step_count=3,
-                       started_at=started, finished_at=started + timedelta(seconds=47))  # fmt: skip
+        run_in_status(status, organization=org, title=title, total_cost=cost, step_count=3,
+                      started_at=started, finished_at=started + timedelta(seconds=47))  # fmt: skip
 
 
 def application_script(first: threading.Event, second: threading.Event):
@@ -130,6 +132,7 @@ def application_script(first: threading.Event, second: threading.Event):
     return script
 
 
+@pytest.mark.slow
 def test_a_user_launches_a_task_from_discover_and_watches_it_live_to_the_output(
     worker, daphne_server, scripted_llm, open_page, transactional_db
 ):
@@ -158,6 +161,8 @@ def test_a_user_launches_a_task_from_discover_and_watches_it_live_to_the_output(
     expect(schema).to_have_value(re.compile('"reference"'))
     shoot(page, "discover")
 
+    # This test follows skyvern-1.0's steps (the default is skyvern-2.0; see test_worker for its runs).
+    page.get_by_label("Engine").select_option("skyvern-1.0")
     # Advanced fields, with the JSON editor judging as you type.
     page.get_by_label("Max steps").fill("6")
     headers = page.get_by_label("Extra HTTP headers (JSON)", exact=True)
@@ -242,6 +247,7 @@ def test_cancel_from_the_run_page_stops_a_running_run(worker, e2e_client, open_p
     assert TaskRun.objects.get(run_id=body["run_id"]).status == RunStatus.CANCELED
 
 
+@pytest.mark.slow
 def test_the_runs_list_updates_without_reload_and_hides_runs_from_other_organizations(
     worker, e2e_client, open_page, test_site
 ):
@@ -270,7 +276,7 @@ def test_the_run_page_applies_socket_events_and_rebuilds_from_http_after_a_gap(
     daphne_server, open_page, transactional_db
 ):
     org = OrganizationFactory()
-    run = TaskRunFactory(organization=org, status=RunStatus.RUNNING)
+    run = run_in_status(RunStatus.RUNNING, organization=org)
     page = open_page(UserFactory(organization=org))
     page.goto(f"/runs/{run.run_id}")
     expect(page.locator("#live-indicator")).to_have_text("Live")
@@ -308,3 +314,44 @@ def test_the_run_page_applies_socket_events_and_rebuilds_from_http_after_a_gap(
     expect(page.locator("#step-stp_fake")).to_have_count(0)
     wait_until(lambda: page.evaluate("window.RunLive.socket.held === null"), timeout=10, what="the rebuild")
     expect(page.locator("#timeline-empty")).to_be_visible()
+
+
+def test_the_run_page_shows_thoughts_and_groups_steps_under_their_mini_goal_live(
+    daphne_server, open_page, transactional_db
+):
+    org = OrganizationFactory()
+    run = run_in_status(RunStatus.RUNNING, organization=org)
+    page = open_page(UserFactory(organization=org))
+    page.goto(f"/runs/{run.run_id}")
+    expect(page.locator("#live-indicator")).to_have_text("Live")
+    page.wait_for_function("window.RunLive.socket.held === null")
+    tokens = {"input_token_count": 1200, "output_token_count": 60, "thought_cost": 0.0021}
+    events = [
+        ("thought", {"thought_id": "th_plan", "order": 0, "thought_scenario": "generate_plan",
+                     "thought_type": "plan", "thought": "A sign-up form", "answer": '{"plan": "Sign up"}',
+                     "observation": "Prompt-Kind: goal_plan", **tokens,
+                     "output": {"plan": "Sign up as Ada", "task_type": "navigate"}}),
+        ("step.started", {"step_id": "stp_a", "order": 0, "retry_index": 0, "status": "running",
+                          "block_index": 0, "block_goal": "Sign up as Ada"}),
+        ("step.finished", {"step_id": "stp_a", "order": 0, "retry_index": 0, "status": "completed",
+                           "block_index": 0, "block_goal": "Sign up as Ada", "input_token_count": 800,
+                           "output_token_count": 40, "step_cost": 0.001}),
+        ("thought", {"thought_id": "th_check", "order": 1, "thought_scenario": "user_goal_check",
+                     "thought_type": "user_goal_check", "output": {"user_goal_achieved": False}}),
+    ]  # fmt: skip
+    for seq, (event_type, data) in enumerate(events, start=1):
+        page.evaluate(
+            "event => window.RunLive.socket.receive(event)",
+            {"type": event_type, "run_id": run.run_id, "seq": seq, "data": data},
+        )
+
+    items = page.locator("#timeline > li")
+    expect(items).to_have_count(3)
+    expect(items.nth(0)).to_contain_text("Planning")
+    expect(items.nth(0)).to_contain_text("Next mini-goal (navigate): Sign up as Ada")
+    expect(items.nth(0)).to_contain_text("1200 in / 60 out tokens · $0.0021")
+    expect(items.nth(1).locator(".mini-goal-text")).to_have_text("Sign up as Ada")
+    expect(items.nth(1).locator("#step-stp_a")).to_contain_text("Step 1")
+    expect(items.nth(2)).to_contain_text("Goal check")
+    expect(items.nth(2)).to_contain_text("Not achieved yet")
+    expect(page.locator("#fact-tokens")).to_have_text("2000 in / 100 out")

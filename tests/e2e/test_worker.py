@@ -8,11 +8,14 @@ import hmac
 from pathlib import Path
 
 import httpx
+import pytest
 from celery import Celery
 
 from runs.models import Action, TaskRun
 from runs.tasks import reap_stale_runs
 from tests.e2e.helpers import EventStream, chromium_pids, process_alive, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 def _post_task(client: httpx.Client, url: str, **extra) -> dict:
@@ -38,7 +41,9 @@ def test_a_posted_task_runs_to_completion_and_is_reported_everywhere(
 ):
     org, raw_key, client = e2e_client
     test_site.gate.clear()  # hold the run on its first page until our socket listens
-    run = _post_task(client, test_site.url + "/gated/", webhook_url=webhook_receiver.url + "/hook")
+    run = _post_task(
+        client, test_site.url + "/gated/", webhook_url=webhook_receiver.url + "/hook", engine="skyvern-1.0"
+    )
     assert run["status"] == "queued"
     stream = _socket(daphne_server, run["run_id"], raw_key)
     test_site.gate.set()
@@ -80,6 +85,48 @@ def test_a_posted_task_runs_to_completion_and_is_reported_everywhere(
     assert video.status_code == 200 and video.headers["content-type"] == "video/webm"
     assert video.content[:4] == b"\x1a\x45\xdf\xa3"  # the WebM (EBML) signature
     assert not (Path(e2e_env["RUNS_WORK_DIR"]) / run["run_id"]).exists()  # the worker's copy is gone
+
+
+def test_a_run_posted_without_an_engine_plans_mini_goals_and_shows_its_thoughts(
+    worker, e2e_client, daphne_server, test_site
+):
+    org, raw_key, client = e2e_client
+    test_site.gate.clear()
+    run = _post_task(client, test_site.url + "/gated/")
+    stream = _socket(daphne_server, run["run_id"], raw_key)
+    test_site.gate.set()
+
+    body = _wait_status(client, run["run_id"], "completed", "failed", "terminated")
+    assert body["status"] == "completed", body["failure_reason"]
+    assert (body["run_type"], body["run_request"]["engine"]) == ("task_v2", "skyvern-2.0")
+    assert body["output"] == {"message": "Welcome aboard"}
+
+    timeline = client.get(f"/v1/runs/{run['run_id']}/timeline").json()
+    kinds = [(e["type"], (e["thought"] or {}).get("thought_scenario")) for e in timeline]
+    assert kinds == [
+        ("thought", "generate_plan"),
+        ("block", None),
+        ("block", None),
+        ("thought", "user_goal_check"),
+        ("thought", "summarization"),
+    ]
+    plan = timeline[0]["thought"]
+    assert plan["output"]["plan"] == "Sign up as Ada" and plan["input_token_count"] > 0
+    assert [e["block"]["label"] for e in timeline[1:3]] == ["Mini-goal 1 · Step 0", "Mini-goal 1 · Step 1"]
+    assert timeline[1]["block"]["navigation_goal"] == "Sign up as Ada"
+    stored = TaskRun.objects.get(run_id=run["run_id"])
+    charged = sum(e["block"]["input_token_count"] for e in timeline[1:3])
+    charged += sum(e["thought"]["input_token_count"] for e in timeline if e["type"] == "thought")
+    assert stored.input_tokens == charged
+
+    stream.wait_for(lambda e: e["type"] == "run.status" and e["data"]["status"] == "completed")
+    thoughts = [e["data"]["thought_scenario"] for e in stream.of_type("thought")]
+    assert thoughts == ["generate_plan", "user_goal_check", "summarization"]
+    started = stream.of_type("step.started")
+    assert [(e["data"]["block_index"], e["data"]["block_goal"]) for e in started] == [
+        (0, "Sign up as Ada")
+    ] * 2
+    stream.close()
 
 
 def test_live_frames_are_sent_only_while_someone_watches(worker, e2e_client, daphne_server, test_site):
@@ -154,6 +201,7 @@ def test_canceling_a_queued_run_means_it_never_starts(worker, e2e_env, e2e_clien
     assert stored.started_at is None and not stored.steps.exists()
 
 
+@pytest.mark.slow
 def test_one_worker_runs_four_tasks_at_once(worker, e2e_client, test_site):
     org, raw_key, client = e2e_client
     run_ids = [_post_task(client, test_site.url + "/")["run_id"] for _ in range(4)]

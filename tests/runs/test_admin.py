@@ -40,7 +40,7 @@ def test_an_admin_revokes_keys(admin_client, api_key):
 
 @pytest.mark.django_db
 def test_runs_are_read_only_in_the_admin(admin_client):
-    from tests.factories import TaskRunFactory
+    from tests.support.factories import TaskRunFactory
 
     run = TaskRunFactory()
     page = admin_client.get(f"/admin/runs/taskrun/{run.pk}/change/")

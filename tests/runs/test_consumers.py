@@ -11,15 +11,13 @@ from django.test import Client
 
 from runs.live import events, viewers
 from skyvern_site.asgi import application
-from tests.factories import OrganizationFactory, TaskRunFactory, UserFactory
+from tests.support.factories import OrganizationFactory, TaskRunFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings, redis_url):
-    # One process here, so the in-memory layer carries events; sequences and viewers still use Redis.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# One process here, so the in-memory layer carries events; sequences and viewers still use Redis.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("in_memory_channel_layer", "redis_url"),
+]
 
 
 @pytest.fixture

@@ -11,36 +11,21 @@ from channels.layers import get_channel_layer
 
 from agent import ActionRecord, StepRecord
 from runs.choices import RunStatus
-from runs.exceptions import RunSetupError
 from runs.execution.inputs import agent_task_for, browser_for, llm_for
 from runs.execution.runner import run_execute
 from runs.execution.sink import DbSink
 from runs.execution.watch import RunWatch
 from runs.live import events
 from runs.models import Action, Step, TaskRun
-from runs.services import run_cancel, run_transition
+from runs.services import run_cancel
 from runs.services.proxies import proxy_url_for
-from tests.factories import TaskRunFactory
+from tests.support.factories import TaskRunFactory, run_in_status
 
 
 @pytest.fixture(autouse=True)
-def isolated(settings, tmp_path):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "artifacts")},
-        },
-    }
+def isolated(settings, tmp_path, artifact_storage, in_memory_channel_layer):
     settings.RUNS_WORK_DIR = tmp_path / "work"
     settings.SKYVERN_PROXY_MAP = {}
-
-
-def _running(**fields) -> TaskRun:
-    run = TaskRunFactory(**fields)
-    run_transition(run=run, to=RunStatus.QUEUED)
-    return run_transition(run=run, to=RunStatus.RUNNING)
 
 
 # --- building the agent's inputs ------------------------------------------------------------------
@@ -87,8 +72,34 @@ def test_proxy_locations_map_to_proxy_urls(settings):
     assert proxy_url_for("RESIDENTIAL_DE") == "http://u:p@de.proxy:8000"
     assert proxy_url_for("NONE") is None
     assert proxy_url_for({"url": "http://own.proxy:3128"}) == "http://own.proxy:3128"
-    with pytest.raises(RunSetupError, match="SKYVERN_PROXY_MAP=RESIDENTIAL_GB="):
-        proxy_url_for("RESIDENTIAL_GB")
+    assert proxy_url_for("RESIDENTIAL_GB") is None  # none configured: direct, with a warning on the run
+    assert proxy_url_for({"country": "de", "city": "Berlin"}) == "http://u:p@de.proxy:8000"
+
+
+def test_proxies_are_looked_up_by_city_then_subdivision_then_country(settings):
+    settings.SKYVERN_PROXY_MAP = {
+        "US-CA": "http://ca.proxy:1",
+        "US-CA-San Diego": "http://sd.proxy:1",
+        "US": "http://us:1",
+    }
+
+    assert proxy_url_for({"country": "US", "subdivision": "CA", "city": "San Diego"}) == "http://sd.proxy:1"
+    assert proxy_url_for({"country": "US", "subdivision": "CA", "city": "Fresno"}) == "http://ca.proxy:1"
+    assert proxy_url_for("US-CA") == "http://ca.proxy:1"
+    assert proxy_url_for({"country": "US", "subdivision": "NY"}) == "http://us:1"
+
+
+def test_a_proxy_url_template_serves_every_location(settings):
+    settings.SKYVERN_PROXY_MAP = {}
+    settings.SKYVERN_PROXY_URL_TEMPLATE = (
+        "http://user-cc-{country_lower}-st-{subdivision_lower}:pw@gate.example:7000"
+    )
+
+    assert (
+        proxy_url_for({"country": "US", "subdivision": "CA"})
+        == "http://user-cc-us-st-ca:pw@gate.example:7000"
+    )
+    assert proxy_url_for("RESIDENTIAL_GB") == "http://user-cc-gb-st-:pw@gate.example:7000"
 
 
 def test_the_default_residential_location_runs_without_a_proxy_when_none_is_configured(settings):
@@ -118,19 +129,24 @@ def test_the_browser_gets_the_proxy_its_time_zone_headers_and_a_run_folder(db, s
     assert browser.run_dir == settings.RUNS_WORK_DIR / run.run_id
 
 
-def test_a_run_with_an_unconfigured_proxy_location_fails_with_a_fix_in_the_reason(db):
-    run = _running(request={"proxy_location": "RESIDENTIAL_FR"})
+def test_a_run_with_an_unconfigured_proxy_location_goes_direct_and_says_so(db, settings, caplog):
+    settings.SKYVERN_PROXY_MAP = {}
+    settings.SKYVERN_LLM_MODEL = ""  # the run ends at once after its set-up; the warning is what counts
+    run = run_in_status(RunStatus.RUNNING, request={"proxy_location": "RESIDENTIAL_FR"})
 
     run_execute(run=run)
 
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED
-    assert "SKYVERN_PROXY_MAP=RESIDENTIAL_FR=" in run.failure_reason
+    warnings = [e for e in run.errors if e.get("warning")]
+    assert [w["error_code"] for w in warnings] == ["PROXY_NOT_CONFIGURED"]
+    assert "RESIDENTIAL_FR" in warnings[0]["reasoning"] and "went direct" in warnings[0]["reasoning"]
+    assert "RESIDENTIAL_FR" in caplog.text
+    assert "proxy" not in (run.failure_reason or "").lower()
 
 
 def test_a_browser_address_in_a_private_network_is_refused(db, settings):
     settings.SKYVERN_ALLOW_PRIVATE_HOSTS = []
-    run = _running(request={"browser_address": "http://10.1.2.3:9222"})
+    run = run_in_status(RunStatus.RUNNING, request={"browser_address": "http://10.1.2.3:9222"})
 
     run_execute(run=run)
 
@@ -140,7 +156,7 @@ def test_a_browser_address_in_a_private_network_is_refused(db, settings):
 
 def test_a_run_without_a_configured_llm_fails_saying_how_to_configure_one(db, settings):
     settings.SKYVERN_LLM_MODEL = ""
-    run = _running(request={})
+    run = run_in_status(RunStatus.RUNNING, request={})
 
     run_execute(run=run)
 
@@ -154,7 +170,7 @@ def test_a_run_without_a_configured_llm_fails_saying_how_to_configure_one(db, se
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_watch_asks_the_agent_to_stop_soon_after_a_cancel():
-    run = await sync_to_async(_running)(request={})
+    run = await sync_to_async(run_in_status)(RunStatus.RUNNING, request={})
     watch = RunWatch(run)
     task = asyncio.create_task(watch.watch())
     try:
@@ -185,7 +201,7 @@ async def _drain(layer, channel: str) -> list[dict]:
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_sink_saves_each_step_and_action_then_publishes_them_in_order(redis_url):
-    run = await sync_to_async(_running)(request={})
+    run = await sync_to_async(run_in_status)(RunStatus.RUNNING, request={})
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(events.run_group(run.run_id), channel)
@@ -212,3 +228,22 @@ async def test_the_sink_saves_each_step_and_action_then_publishes_them_in_order(
     refreshed = await TaskRun.objects.aget(pk=run.pk)
     assert (refreshed.step_count, refreshed.input_tokens) == (1, 120)
     assert await run.artifacts.filter(artifact_type="llm_prompt").aexists()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_sink_shows_a_chosen_start_url_and_counts_thought_tokens(redis_url):
+    from agent import ThoughtRecord
+
+    run = await sync_to_async(run_in_status)(RunStatus.RUNNING, request={}, url="")
+    sink = DbSink(run)
+    thought = ThoughtRecord(
+        order=0, thought_type="metadata", output={"url": "https://shop.example"}, input_tokens=40, cost=0.002
+    )
+
+    await sink.thought(thought)
+    await sink.start_url_chosen("https://shop.example")
+
+    stored = await TaskRun.objects.aget(pk=run.pk)
+    assert stored.url == "https://shop.example"
+    assert stored.input_tokens == 40 and stored.total_cost == pytest.approx(0.002)
+    assert await stored.thoughts.acount() == 1

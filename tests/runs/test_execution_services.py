@@ -19,30 +19,17 @@ from runs.services import (
     run_heartbeat,
     run_progress,
     run_reap_stale,
-    run_transition,
     step_finish,
     step_record,
 )
-from tests.factories import TaskRunFactory
+from tests.support.factories import run_in_status
 
-
-@pytest.fixture(autouse=True)
-def artifacts_dir(settings, tmp_path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "artifacts")},
-        },
-    }
-    return tmp_path / "artifacts"
+pytestmark = pytest.mark.usefixtures("artifact_storage")
 
 
 @pytest.fixture
 def running_run(db) -> TaskRun:
-    run = TaskRunFactory(webhook_url="")
-    run_transition(run=run, to=RunStatus.QUEUED)
-    return run_transition(run=run, to=RunStatus.RUNNING)
+    return run_in_status(RunStatus.RUNNING, webhook_url="")
 
 
 def test_step_record_returns_the_same_row_for_the_same_attempt(running_run):
@@ -73,12 +60,12 @@ def test_run_totals_follow_the_finished_steps(running_run):
     assert stored.total_cost == pytest.approx(0.75)
 
 
-def test_an_artifact_is_stored_under_the_artifacts_dir_with_size_and_checksum(running_run, artifacts_dir):
+def test_an_artifact_is_stored_under_the_artifacts_dir_with_size_and_checksum(running_run, artifact_storage):
     artifact = artifact_store(
         run=running_run, artifact_type="screenshot_llm", data=b"\x89PNG data", filename="a.png"
     )
 
-    assert Path(artifact.file.path).is_relative_to(artifacts_dir)
+    assert Path(artifact.file.path).is_relative_to(artifact_storage)
     assert Path(artifact.file.path).read_bytes() == b"\x89PNG data"
     assert artifact.size == 9
     assert artifact.checksum == hashlib.sha256(b"\x89PNG data").hexdigest()
@@ -138,11 +125,8 @@ def test_files_the_sink_already_stored_are_not_stored_twice(running_run, tmp_pat
 def test_the_reaper_fails_running_runs_whose_heartbeat_stopped(running_run, db):
     stale_before = timezone.now() - timedelta(seconds=120)
     TaskRun.objects.filter(pk=running_run.pk).update(heartbeat_at=stale_before)
-    alive = TaskRunFactory()
-    run_transition(run=alive, to=RunStatus.QUEUED)
-    run_transition(run=alive, to=RunStatus.RUNNING)
-    old_queued = TaskRunFactory()
-    run_transition(run=old_queued, to=RunStatus.QUEUED)
+    alive = run_in_status(RunStatus.RUNNING)
+    old_queued = run_in_status(RunStatus.QUEUED)
 
     reaped = run_reap_stale(stale_after_seconds=90)
 

@@ -1,7 +1,7 @@
 import re
 
 from runs import ids
-from tests.factories import StepFactory, TaskRunFactory
+from tests.support.factories import StepFactory, TaskRunFactory
 
 
 def test_public_ids_are_a_prefix_and_a_64_bit_decimal():

@@ -6,11 +6,15 @@ from django.db import IntegrityError, transaction
 from runs.choices import RUN_TRANSITIONS, TERMINAL_STATUSES, RunStatus
 from runs.models import TaskRun
 from runs.services import IllegalTransition, run_cancel, run_claim, run_transition
-from tests.factories import TaskRunFactory
+from tests.support.factories import TaskRunFactory, run_in_status
 
 ALL = list(RunStatus)
 LEGAL = {(a, b) for a, targets in RUN_TRANSITIONS.items() for b in targets}
 ILLEGAL = [(a, b) for a, b in itertools.product(ALL, ALL) if (a, b) not in LEGAL]
+
+
+# The next two put the run straight into `start`, not through run_in_status: the set-up must not lean on
+# the function under test, and with no timestamps yet the first one sees the move stamp them.
 
 
 @pytest.mark.django_db
@@ -43,7 +47,7 @@ def test_finished_runs_never_move_again():
 
 @pytest.mark.django_db
 def test_a_stale_copy_cannot_overwrite_a_newer_status():
-    run = TaskRunFactory(status=RunStatus.QUEUED)
+    run = run_in_status(RunStatus.QUEUED)
     stale = TaskRun.objects.get(pk=run.pk)
     run_transition(run=run, to=RunStatus.CANCELED)
     with pytest.raises(IllegalTransition):
@@ -53,26 +57,26 @@ def test_a_stale_copy_cannot_overwrite_a_newer_status():
 
 @pytest.mark.django_db
 def test_only_one_worker_claims_a_run():
-    run = TaskRunFactory(status=RunStatus.QUEUED)
+    run = run_in_status(RunStatus.QUEUED)
     assert run_claim(run_id=run.run_id) is not None
     assert run_claim(run_id=run.run_id) is None
 
 
 @pytest.mark.django_db
 def test_a_canceled_run_is_never_claimed():
-    run = TaskRunFactory(status=RunStatus.QUEUED)
+    run = run_in_status(RunStatus.QUEUED)
     run_cancel(run=run)
     assert run_claim(run_id=run.run_id) is None
 
 
 @pytest.mark.django_db
 def test_canceling_a_finished_run_changes_nothing():
-    run = TaskRunFactory(status=RunStatus.COMPLETED)
+    run = run_in_status(RunStatus.COMPLETED)
     assert run_cancel(run=run).status == RunStatus.COMPLETED
 
 
 @pytest.mark.django_db
 def test_the_database_refuses_an_unknown_status():
     run = TaskRunFactory()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic():  # a raw write: the database is what is tested
         TaskRun.objects.filter(pk=run.pk).update(status="paused")

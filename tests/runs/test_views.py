@@ -3,6 +3,7 @@
 import json
 import re
 import shlex
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -10,10 +11,16 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from runs.choices import ActionStatus, ArtifactType, RunStatus, StepStatus
-from runs.models import Action, Artifact, TaskRun
+from runs.choices import ActionStatus, ArtifactType, RunEngine, RunStatus, RunType, StepStatus
+from runs.models import Action, Artifact, TaskRun, Thought
 from runs.services.proxies import proxy_url_for
-from tests.factories import OrganizationFactory, StepFactory, TaskRunFactory, UserFactory
+from tests.support.factories import (
+    OrganizationFactory,
+    StepFactory,
+    TaskRunFactory,
+    UserFactory,
+    run_in_status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +44,6 @@ def browser(member) -> Client:
     client = Client()
     client.force_login(member)
     return client
-
-
-def run_in(org, **fields) -> TaskRun:
-    return TaskRunFactory(organization=org, **fields)
 
 
 class LabelAudit(HTMLParser):
@@ -135,6 +138,12 @@ def test_submitting_discover_starts_a_run_with_every_advanced_field(browser, org
     assert run.request["max_screenshot_scrolls"] == 2
 
 
+def test_discover_sends_max_iterations_to_the_planner(browser):
+    browser.post("/discover", {"prompt": "Do it", "engine": "skyvern-2.0", "max_iterations": "4"})
+
+    assert TaskRun.objects.get().request["max_iterations"] == 4
+
+
 def test_invalid_json_is_shown_next_to_its_field_and_starts_nothing(browser):
     response = browser.post(
         "/discover", {"prompt": "x", "engine": "skyvern-1.0", "extra_http_headers": "{oops"}
@@ -148,7 +157,7 @@ def test_invalid_json_is_shown_next_to_its_field_and_starts_nothing(browser):
 @pytest.mark.parametrize(
     ("fields", "error_field", "words"),
     [
-        ({"engine": "skyvern-2.0"}, "engine", "not supported"),
+        ({"engine": "ui-tars"}, "engine", "not supported"),
         ({"url": "http://127.0.0.1:9/admin"}, "url", "not allowed"),
         ({"webhook_url": "ftp://example.com/hook"}, "webhook_url", "http"),
         ({"browser_session_id": "pbs_1"}, "browser_session_id", "not supported"),
@@ -156,7 +165,12 @@ def test_invalid_json_is_shown_next_to_its_field_and_starts_nothing(browser):
         ({"max_steps": "100000"}, "max_steps", "between"),
     ],
 )
-def test_the_run_rules_refusals_appear_inline_on_the_right_field(browser, fields, error_field, words):
+def test_the_run_rules_refusals_appear_inline_on_the_right_field(
+    browser, fields, error_field, words, monkeypatch
+):
+    # Whatever engines the agent has registered by now: this server "runs" only the two Skyvern ones.
+    supported = frozenset({"skyvern-1.0", "skyvern-2.0"})
+    monkeypatch.setattr("runs.services.run_requests.engines_supported", lambda: supported)
     response = browser.post("/discover", {"prompt": "Do it", "engine": "skyvern-1.0", **fields})
     match = re.search(rf'id="id_{error_field}_error">([^<]*)<', response.content.decode())
     assert match, f"no error shown for {error_field}"
@@ -171,13 +185,19 @@ def test_proxy_location_takes_a_configured_name_or_a_country(browser, settings):
     browser.post("/discover", {**base, "proxy_location": "geo", "proxy_country": "gb"})
     proxies = [proxy_url_for(run.request.get("proxy_location")) for run in TaskRun.objects.order_by("id")]
     assert proxies == [None, "http://proxy.example:3128"]  # the browser gets the GB proxy
-    refused = browser.post("/discover", {**base, "proxy_country": "GB", "proxy_city": "London"})
-    assert re.search(r'id="id_proxy_location_error">[^<]*country-level', refused.content.decode())
+    browser.post("/discover", {**base, "proxy_country": "GB", "proxy_city": "London"})
+    latest = TaskRun.objects.order_by("-id").first()
+    assert latest.request["proxy_location"] == {"country": "GB", "city": "London"}  # echoed as sent
+    assert proxy_url_for(latest.request["proxy_location"]) == "http://proxy.example:3128"  # the GB proxy
+    settings.SKYVERN_PROXY_STRICT = True
+    refused = browser.post("/discover", {**base, "proxy_location": "RESIDENTIAL_JP"})
+    assert re.search(r'id="id_proxy_location_error">[^<]*not configured', refused.content.decode())
 
 
 def test_edit_and_run_again_prefills_discover_from_a_run(browser, org):
-    run = run_in(org, request={"prompt": "Old task", "url": "https://a.example", "engine": "skyvern-1.0",
-                               "data_extraction_schema": GOOD_SCHEMA, "proxy_location": {"country": "GB"}})  # fmt: skip
+    run = TaskRunFactory(organization=org, request={"prompt": "Old task", "url": "https://a.example",
+                         "engine": "skyvern-1.0", "data_extraction_schema": GOOD_SCHEMA,
+                         "proxy_location": {"country": "GB"}})  # fmt: skip
     html = browser.get(f"/discover?from={run.run_id}").content.decode()
     assert "Old task</textarea>" in html and 'value="https://a.example"' in html
     assert "&quot;price&quot;" in html and '<option value="geo" selected>' in html
@@ -187,15 +207,15 @@ def test_edit_and_run_again_prefills_discover_from_a_run(browser, org):
 
 
 def test_the_runs_list_shows_only_the_organizations_runs(browser, org):
-    mine = run_in(org, title="Mine")
-    theirs = run_in(OrganizationFactory(), title="Theirs")
+    mine = TaskRunFactory(organization=org, title="Mine")
+    theirs = TaskRunFactory(organization=OrganizationFactory(), title="Theirs")
     html = browser.get("/runs").content.decode()
     assert mine.run_id in html and theirs.run_id not in html
 
 
 def test_the_runs_list_filters_by_status_engine_and_search(browser, org):
-    done = run_in(org, status=RunStatus.COMPLETED, prompt="Buy socks")
-    failed = run_in(org, status=RunStatus.FAILED, prompt="Sell hats")
+    done = run_in_status(RunStatus.COMPLETED, organization=org, prompt="Buy socks")
+    failed = run_in_status(RunStatus.FAILED, organization=org, prompt="Sell hats")
     by_status = browser.get("/runs?status=completed").content.decode()
     assert done.run_id in by_status and failed.run_id not in by_status
     by_search = browser.get("/runs?q=hats").content.decode()
@@ -205,7 +225,7 @@ def test_the_runs_list_filters_by_status_engine_and_search(browser, org):
 
 def test_the_runs_list_pages_and_keeps_filters_in_page_links(browser, org):
     for _ in range(27):
-        run_in(org, status=RunStatus.COMPLETED)
+        run_in_status(RunStatus.COMPLETED, organization=org)
     html = browser.get("/runs?status=completed").content.decode()
     assert html.count('data-run-id="') == 25
     assert 'href="?status=completed&amp;page=2"' in html
@@ -213,10 +233,10 @@ def test_the_runs_list_pages_and_keeps_filters_in_page_links(browser, org):
 
 
 def test_a_run_row_fragment_follows_the_lists_filters(browser, org):
-    run = run_in(org, status=RunStatus.COMPLETED, title="Row me")
+    run = run_in_status(RunStatus.COMPLETED, organization=org, title="Row me")
     assert b"Row me" in browser.get(f"/runs/{run.run_id}/fragments/row").content
     assert browser.get(f"/runs/{run.run_id}/fragments/row?status=failed").status_code == 204
-    other = run_in(OrganizationFactory())
+    other = TaskRunFactory(organization=OrganizationFactory())
     assert browser.get(f"/runs/{other.run_id}/fragments/row").status_code == 404
 
 
@@ -224,8 +244,8 @@ def test_a_run_row_fragment_follows_the_lists_filters(browser, org):
 
 
 def finished_run(org) -> TaskRun:
-    run = run_in(org, status=RunStatus.COMPLETED, output={"price": 19.99}, step_count=1, input_tokens=1200,
-                 output_tokens=80, total_cost=0.0031, title="Price check")  # fmt: skip
+    run = run_in_status(RunStatus.COMPLETED, organization=org, output={"price": 19.99}, step_count=1,
+                        input_tokens=1200, output_tokens=80, total_cost=0.0031, title="Price check")  # fmt: skip
     step = StepFactory(run=run, order=0, status=StepStatus.COMPLETED, input_token_count=1200)
     shot = Artifact.objects.create(run=run, step=step, artifact_type=ArtifactType.SCREENSHOT_ACTION,
                                    file=ContentFile(b"png", name="a.png"), content_type="image/png")  # fmt: skip
@@ -249,21 +269,46 @@ def test_a_finished_run_page_shows_result_timeline_video_and_diagnostics(browser
 
 
 def test_a_running_run_page_has_cancel_and_the_live_view(browser, org):
-    run = run_in(org, status=RunStatus.RUNNING)
+    run = run_in_status(RunStatus.RUNNING, organization=org)
     html = browser.get(f"/runs/{run.run_id}").content.decode()
     assert 'id="cancel-button"' in html and 'id="live-frame"' in html
     assert f'data-ws-path="/ws/runs/{run.run_id}/"' in html and 'data-active="1"' in html
 
 
 def test_a_failed_run_page_says_why(browser, org):
-    run = run_in(org, status=RunStatus.FAILED, failure_reason="The login was refused",
-                 errors=[{"error_code": "login_failed"}])  # fmt: skip
+    run = run_in_status(RunStatus.FAILED, organization=org, failure_reason="The login was refused",
+                        errors=[{"error_code": "login_failed"}])  # fmt: skip
     html = browser.get(f"/runs/{run.run_id}").content.decode()
     assert "The login was refused" in html and "login_failed" in html
 
 
+def test_a_skyvern_2_run_page_shows_its_thoughts_and_each_step_under_its_mini_goal(browser, org):
+    run = run_in_status(
+        RunStatus.COMPLETED, organization=org, engine=RunEngine.SKYVERN_V2, run_type=RunType.TASK_V2
+    )
+    plan = Thought.objects.create(
+        run=run, order=0, thought_type="plan", thought_scenario="generate_plan", thought="A sign-up form",
+        output={"plan": "Sign up as Ada", "task_type": "navigate"}, observation="Prompt-Kind: goal_plan …",
+        answer='{"plan": "Sign up as Ada"}', input_token_count=900, output_token_count=40, thought_cost=0.0012,
+    )  # fmt: skip
+    steps = [StepFactory(run=run, order=n, block_index=0, block_goal="Sign up as Ada") for n in (0, 1)]
+    check = Thought.objects.create(run=run, order=1, thought_type="user_goal_check",
+                                   thought_scenario="user_goal_check", output={"user_goal_achieved": True})  # fmt: skip
+    start = plan.created_at
+    for offset, row in enumerate([plan, *steps, check]):  # the order they happened in
+        type(row).objects.filter(pk=row.pk).update(created_at=start + timedelta(seconds=offset))
+
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+
+    where = [html.index(text) for text in ("Planning", 'id="mini-goal-0"', "Step 1", "Step 2", "Goal check")]
+    assert where == sorted(where)
+    assert "Next mini-goal (navigate): Sign up as Ada" in html and "A sign-up form" in html
+    assert "900 in / 40 out tokens · $0.0012" in html and "Prompt-Kind: goal_plan" in html
+    assert "The goal is achieved" in html and "Mini-goal 1</h3>" in html
+
+
 def test_another_organizations_run_is_not_found(browser):
-    run = run_in(OrganizationFactory())
+    run = TaskRunFactory(organization=OrganizationFactory())
     assert browser.get(f"/runs/{run.run_id}").status_code == 404
     assert browser.post(f"/runs/{run.run_id}/cancel").status_code == 404
 
@@ -271,7 +316,7 @@ def test_another_organizations_run_is_not_found(browser):
 def test_the_run_page_has_snippets_that_reproduce_the_request(browser, org):
     request = {"prompt": "Say 'hi'", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 5,
                "data_extraction_schema": GOOD_SCHEMA, "publish_workflow": False, "title": None}  # fmt: skip
-    run = run_in(org, request=request)
+    run = TaskRunFactory(organization=org, request=request)
     context = browser.get(f"/runs/{run.run_id}").context
     curl = shlex.split(context["curl"].replace("\\\n", " "))
     assert json.loads(curl[curl.index("-d") + 1]) == {
@@ -285,7 +330,7 @@ def test_the_run_page_has_snippets_that_reproduce_the_request(browser, org):
 
 
 def test_cancel_stops_an_active_run(browser, org):
-    run = run_in(org, status=RunStatus.QUEUED)
+    run = run_in_status(RunStatus.QUEUED, organization=org)
     response = browser.post(f"/runs/{run.run_id}/cancel", follow=True)
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELED
@@ -293,7 +338,7 @@ def test_cancel_stops_an_active_run(browser, org):
 
 
 def test_run_buttons_need_post_and_a_csrf_token(org, member):
-    run = run_in(org, status=RunStatus.QUEUED)
+    run = run_in_status(RunStatus.QUEUED, organization=org)
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
     assert client.get(f"/runs/{run.run_id}/cancel").status_code == 405
@@ -303,8 +348,8 @@ def test_run_buttons_need_post_and_a_csrf_token(org, member):
 
 
 def test_rerun_starts_a_new_run_with_the_same_request(browser, org):
-    run = run_in(org, status=RunStatus.COMPLETED, request={"prompt": "Again", "url": "https://example.com",
-                                                           "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
+    run = run_in_status(RunStatus.COMPLETED, organization=org, request={
+        "prompt": "Again", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
     response = browser.post(f"/runs/{run.run_id}/rerun")
     new = TaskRun.objects.exclude(pk=run.pk).get()
     assert response["Location"] == reverse("runs:detail", args=[new.run_id])
@@ -315,7 +360,7 @@ def test_resending_the_webhook_reports_the_delivery(browser, org, monkeypatch):
     sent = []
     monkeypatch.setattr("runs.dashboard.run_actions.webhook_send",
                         lambda run: sent.append(run.pk) or {"status_code": 200, "latency_ms": 12, "error": None})  # fmt: skip
-    run = run_in(org, status=RunStatus.COMPLETED, webhook_url="https://hooks.example/x")
+    run = run_in_status(RunStatus.COMPLETED, organization=org, webhook_url="https://hooks.example/x")
     response = browser.post(f"/runs/{run.run_id}/webhook", follow=True)
     assert sent == [run.pk]
     assert b"Webhook delivered: HTTP 200 in 12 ms." in response.content

@@ -27,12 +27,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from agent.prompts import CORRECTION_MARKER, KIND_MARKER, PAGE_CLOSE, PAGE_OPEN
+from tests.support.http import LocalServer, QuietHandler
 
 
 @dataclass
@@ -57,7 +57,8 @@ def _text(content: Any) -> str:
 
 
 def prompt_kind(messages: list[dict[str, Any]]) -> str:
-    """'plan', 'verify' or 'extract' from the system prompt's marker line; 'unknown' otherwise."""
+    """The system prompt's marker (agent.prompts.PROMPT_KINDS: 'plan', 'verify', 'extract', skyvern-2.0's
+    'goal_plan', 'goal_check', 'goal_summary'...); 'unknown' when there is none."""
     for message in messages:
         if message.get("role") == "system":
             match = re.search(re.escape(KIND_MARKER) + r"(\w+)", _text(message.get("content")))
@@ -103,6 +104,18 @@ def actions(*items: dict[str, Any]) -> str:
     return json.dumps({"actions": list(items)})
 
 
+def mini_goal(plan: str, task_type: str = "navigate", **extra: Any) -> str:
+    """A skyvern-2.0 planner answer (kind goal_plan) handing out the next mini-goal."""
+    answer = {"thoughts": f"Next: {plan}", "user_goal_achieved": False, "plan": plan, "task_type": task_type}
+    return json.dumps({**answer, **extra})
+
+
+def goal_reached(achieved: bool = True, thoughts: str = "") -> str:
+    """A skyvern-2.0 planner or goal-check answer (goal_plan, goal_check): is the whole goal achieved?"""
+    thoughts = thoughts or ("The page shows it is done" if achieved else "Not done yet")
+    return json.dumps({"thoughts": thoughts, "user_goal_achieved": achieved})
+
+
 # --- the server -----------------------------------------------------------------------------------
 
 
@@ -121,25 +134,18 @@ class FakeLLM:
         self.requests: list[dict[str, Any]] = []  # JSON bodies, in arrival order
         if model:
             self.model = model
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._server = LocalServer(_handler_for(self), name="fake-llm")
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"{self._server.url}/v1"
 
     def start(self) -> FakeLLM:
-        # A short poll interval: stop() waits for the serve loop to notice, 0.5 s by default.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-llm", daemon=True
-        )
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> FakeLLM:
         return self.start()
@@ -194,16 +200,15 @@ def _completion_body(body: dict[str, Any], reply: FakeReply, model: str) -> dict
     }
 
 
-def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler_for(fake: FakeLLM) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send(404, {"error": {"message": f"unknown path {self.path}"}})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = json.loads(self.read_body() or b"{}")
             reply = fake.answer(body)
             if reply.delay:
                 time.sleep(reply.delay)
@@ -213,15 +218,7 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self._send(200, _completion_body(body, reply, fake.model))
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-            pass
+            self.send_body(status, json.dumps(payload).encode(), "application/json")
 
     return Handler
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from runs.services import api_key_create
-from tests.factories import OrganizationFactory, TaskRunFactory
+from tests.support.factories import OrganizationFactory, TaskRunFactory
 
 
 @pytest.fixture(autouse=True)

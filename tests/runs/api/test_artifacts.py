@@ -7,8 +7,7 @@ from django.test import Client
 
 from runs.choices import ArtifactType
 from runs.presenters import artifact_url
-from tests.factories import StepFactory, TaskRunFactory
-from tests.runs.api.factories import ArtifactFactory
+from tests.support.factories import ArtifactFactory, StepFactory, TaskRunFactory
 
 pytestmark = pytest.mark.django_db
 

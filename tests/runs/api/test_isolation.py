@@ -4,7 +4,7 @@ import pytest
 
 from runs.choices import RunStatus
 from runs.models import TaskRun
-from tests.runs.api.factories import ArtifactFactory
+from tests.support.factories import ArtifactFactory, run_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,11 @@ def test_another_organizations_run_is_not_found(client, other_org_run, method, p
 
 @pytest.mark.parametrize("path", ["/v1/runs/{id}/cancel", "/api/v1/tasks/{id}/cancel"])
 def test_cancelling_another_organizations_run_leaves_it_running(client, other_org_run, path):
-    TaskRun.objects.filter(pk=other_org_run.pk).update(status=RunStatus.RUNNING)
+    running = run_in_status(RunStatus.RUNNING, organization=other_org_run.organization)
 
-    client.post(path.format(id=other_org_run.run_id))
+    client.post(path.format(id=running.run_id))
 
-    assert TaskRun.objects.get(pk=other_org_run.pk).status == RunStatus.RUNNING
+    assert TaskRun.objects.get(pk=running.pk).status == RunStatus.RUNNING
 
 
 def test_another_organizations_artifact_is_not_found(client, other_org_run):

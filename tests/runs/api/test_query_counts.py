@@ -3,8 +3,7 @@
 import pytest
 
 from runs.choices import ArtifactType
-from tests.factories import StepFactory, TaskRunFactory
-from tests.runs.api.factories import ActionFactory, ArtifactFactory
+from tests.support.factories import ActionFactory, ArtifactFactory, StepFactory, TaskRunFactory
 
 pytestmark = pytest.mark.django_db
 

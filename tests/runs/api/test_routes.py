@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.factories import TaskRunFactory
-from tests.runs.api.factories import ArtifactFactory
+from agent.engines import ENGINES
+from agent.engines.skyvern_v1 import SkyvernV1
+from tests.support.factories import ArtifactFactory, StepFactory, TaskRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,30 @@ ROUTES = [
     ("get", "/v1/runs/{run_id}/artifacts"),
     ("get", "/v1/artifacts/{artifact_id}"),
     ("get", "/api/v1/heartbeat"),
+    ("get", "/api/v1/models"),
     ("get", "/api/v1/tasks"),
     ("get", "/api/v1/tasks/{task_id}"),
     ("get", "/api/v1/tasks/{task_id}/steps"),
     ("get", "/api/v1/tasks/{task_id}/actions"),
     ("post", "/api/v1/tasks/{task_id}/cancel"),
+    ("post", "/v1/runs/cancel"),
+    ("get", "/v1/run/tasks/{run_id}"),
+    ("get", "/v1/version"),
+    ("post", "/api/v1/tasks"),
+    ("get", "/api/v1/runs"),
+    ("post", "/api/v1/tasks/{task_id}/retry_webhook"),
+    ("get", "/api/v1/tasks/{task_id}/steps/{step_id}/artifacts"),
+    ("get", "/api/v1/{entity_type}/{entity_id}/artifacts"),
+    ("post", "/api/v2/tasks"),
+    ("get", "/api/v2/tasks/{task_id}"),
 ]
+# A body each POST route accepts (an empty one elsewhere).
+BODIES = {
+    "/v1/run/tasks": {"prompt": "p", "engine": "skyvern-1.0"},
+    "/v1/runs/cancel": {"run_ids": ["tsk_1"]},
+    "/api/v1/tasks": {"url": "https://example.com", "navigation_goal": "p"},
+    "/api/v2/tasks": {"user_prompt": "p"},
+}
 
 
 @pytest.mark.parametrize("slash", ["", "/"])
@@ -38,10 +57,13 @@ def test_every_route_answers_with_and_without_a_trailing_slash(client, org, monk
         "runs.execution.webhooks.webhook_send",
         lambda *, run: {"status_code": 200, "latency_ms": 1, "error": None},
     )
+    monkeypatch.setitem(ENGINES, "skyvern-2.0", SkyvernV1)  # for /api/v2/tasks, whatever engines exist
     run = TaskRunFactory(organization=org, webhook_url="https://hooks.example/x")
-    artifact = ArtifactFactory(run=run)
-    url = path.format(run_id=run.run_id, task_id=run.run_id, artifact_id=artifact.artifact_id) + slash
-    body = {"prompt": "p"} if path == "/v1/run/tasks" else {}
+    step = StepFactory(run=run, order=0)
+    artifact = ArtifactFactory(run=run, step=step)
+    ids = {"run_id": run.run_id, "task_id": run.run_id, "artifact_id": artifact.artifact_id}
+    url = path.format(**ids, step_id=step.step_id, entity_type="task", entity_id=run.run_id) + slash
+    body = BODIES.get(path, {})
 
     response = getattr(client, method)(url, body, content_type="application/json")
 
@@ -77,7 +99,7 @@ def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
         (path, method) for path, ops in ours.items() for method in ops if method in theirs.get(path, {})
     ]
 
-    assert len(shared) == 13
+    assert len(shared) == 20
     for path, method in shared:
         assert ours[path][method]["operationId"] == theirs[path][method]["operationId"]
 

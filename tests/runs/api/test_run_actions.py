@@ -3,16 +3,13 @@
 import hashlib
 import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from runs.choices import RunStatus, StepStatus
 from runs.models import TaskRun
-from tests.factories import StepFactory, TaskRunFactory
 from tests.runs.api.conftest import post_task
-from tests.runs.api.factories import ActionFactory
+from tests.support.factories import ActionFactory, StepFactory, TaskRunFactory, run_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +26,7 @@ def test_cancelling_a_queued_run_cancels_it(client):
 
 
 def test_cancelling_a_finished_run_changes_nothing(client, org):
-    run = TaskRunFactory(organization=org, status=RunStatus.COMPLETED, output={"ok": True})
+    run = run_in_status(RunStatus.COMPLETED, organization=org, output={"ok": True})
 
     response = client.post(f"/v1/runs/{run.run_id}/cancel")
 
@@ -38,36 +35,45 @@ def test_cancelling_a_finished_run_changes_nothing(client, org):
     assert TaskRun.objects.get(pk=run.pk).status == RunStatus.COMPLETED
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    received: list = []
+def test_bulk_cancel_cancels_active_runs_and_lists_the_rest_as_failed(client, org, other_org_run):
+    queued = run_in_status(RunStatus.QUEUED, organization=org)
+    running = run_in_status(RunStatus.RUNNING, organization=org)
+    done = run_in_status(RunStatus.COMPLETED, organization=org)
+    run_ids = [queued.run_id, done.run_id, other_org_run.run_id, "tsk_404", "nonsense\u0000", running.run_id]
 
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append((dict(self.headers), body))
-        self.send_response(204)
-        self.end_headers()
+    response = client.post("/v1/runs/cancel", {"run_ids": run_ids}, content_type="application/json")
 
-    def log_message(self, *args):
-        pass
+    assert response.status_code == 200
+    assert response.json() == {
+        "cancelled": [queued.run_id, running.run_id],
+        "failed": [done.run_id, other_org_run.run_id, "tsk_404", "nonsense\u0000"],
+    }
+    statuses = dict(TaskRun.objects.values_list("run_id", "status"))
+    assert statuses[queued.run_id] == statuses[running.run_id] == RunStatus.CANCELED
+    assert statuses[done.run_id] == RunStatus.COMPLETED
+    assert statuses[other_org_run.run_id] == RunStatus.CREATED
 
 
-@pytest.fixture
-def webhook_receiver(settings):
-    """A local receiver on the loopback address, which the allow-list lets runs reach."""
-    settings.SKYVERN_ALLOW_PRIVATE_HOSTS = ["127.0.0.1"]
-    _Receiver.received = []
-    server = HTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", _Receiver.received
-    server.shutdown()
-    server.server_close()
+@pytest.mark.parametrize("body", [{}, {"run_ids": []}, {"run_ids": ["tsk_1"] * 101}, {"run_ids": "tsk_1"}])
+def test_bulk_cancel_validates_its_body(client, body):
+    response = client.post("/v1/runs/cancel", body, content_type="application/json")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "body"
+
+
+def test_the_version_is_the_projects(client):
+    response = client.get("/v1/version")
+
+    assert response.status_code == 200
+    assert response.json() == {"version": "0.1.0"}
 
 
 def test_retrying_the_webhook_sends_the_signed_run_body_and_reports_the_answer(
     client, api_key, webhook_receiver
 ):
-    url, received = webhook_receiver
+    url = webhook_receiver.url + "/hook"
+    webhook_receiver.statuses = [204]  # any 2xx, reported as it came
     run_id = post_task(client, {"prompt": "p", "webhook_url": url}).json()["run_id"]
 
     response = client.post(f"/v1/runs/{run_id}/retry_webhook", content_type="application/json")
@@ -75,10 +81,10 @@ def test_retrying_the_webhook_sends_the_signed_run_body_and_reports_the_answer(
     assert response.status_code == 200
     answer = response.json()
     assert (answer["status_code"], answer["error"], answer["target_webhook_url"]) == (204, None, url)
-    [(headers, body)] = received
-    assert json.loads(body)["run_id"] == run_id == json.loads(answer["payload"])["run_id"]
-    expected = hmac.new(api_key[1].encode(), body, hashlib.sha256).hexdigest()
-    assert headers["x-skyvern-signature"] == expected
+    [hook] = webhook_receiver.received
+    assert hook.json()["run_id"] == run_id == json.loads(answer["payload"])["run_id"]
+    expected = hmac.new(api_key[1].encode(), hook.body, hashlib.sha256).hexdigest()
+    assert hook.headers["x-skyvern-signature"] == expected
 
 
 def test_retrying_a_webhook_of_a_run_without_one_is_a_400(client, org):

@@ -62,30 +62,30 @@ def test_a_private_cdp_browser_address_is_refused(client):
     assert response.status_code == 400
 
 
-def test_no_proxy_is_accepted_and_an_unconfigured_proxy_name_is_refused(client, settings):
+@pytest.mark.parametrize(
+    "location",
+    ["NONE", "RESIDENTIAL", "RESIDENTIAL_ISP", "US-CA", {"country": "US", "subdivision": "CA"},
+     {"country": "US", "subdivision": "NY", "city": "New York"}],
+)  # fmt: skip
+def test_every_documented_proxy_location_is_accepted_and_echoed_as_sent(client, settings, location):
     settings.SKYVERN_PROXY_MAP = {}
 
-    assert post_task(client, {"prompt": "p", "proxy_location": "NONE"}).status_code == 200
-    response = post_task(client, {"prompt": "p", "proxy_location": "RESIDENTIAL"})
-    assert response.status_code == 400
-    assert "not configured on this server" in response.json()["detail"]
+    response = post_task(client, {"prompt": "p", "proxy_location": location})
+
+    assert response.status_code == 200
+    assert response.json()["run_request"]["proxy_location"] == location
 
 
-def test_a_configured_proxy_name_and_a_country_target_are_accepted(client, settings):
+def test_strict_mode_refuses_a_proxy_location_the_server_has_no_proxy_for(client, settings):
+    settings.SKYVERN_PROXY_STRICT = True
     settings.SKYVERN_PROXY_MAP = {"RESIDENTIAL_GB": "http://u:p@proxy.example:8000"}
 
+    assert post_task(client, {"prompt": "p", "proxy_location": "NONE"}).status_code == 200
     assert post_task(client, {"prompt": "p", "proxy_location": "RESIDENTIAL_GB"}).status_code == 200
-    stored = post_task(client, {"prompt": "p", "proxy_location": {"country": "gb"}}).json()["run_request"]
-    assert stored["proxy_location"] == "RESIDENTIAL_GB"  # the name the runner resolves
-
-
-def test_a_city_level_target_is_refused(client, settings):
-    settings.SKYVERN_PROXY_MAP = {"RESIDENTIAL_US": "http://proxy.example:8000"}
-
+    assert post_task(client, {"prompt": "p", "proxy_location": {"country": "gb"}}).status_code == 200
     response = post_task(client, {"prompt": "p", "proxy_location": {"country": "US", "city": "Boston"}})
-
     assert response.status_code == 400
-    assert "only country-level" in response.json()["detail"]
+    assert "SKYVERN_PROXY_MAP" in response.json()["detail"]
 
 
 def test_a_proxy_url_is_accepted_and_kept(client):

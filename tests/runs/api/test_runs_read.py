@@ -7,14 +7,13 @@ from django.utils import timezone
 
 from runs.choices import ArtifactType, RunStatus
 from runs.models import TaskRun
-from tests.factories import TaskRunFactory
-from tests.runs.api.factories import ArtifactFactory
+from tests.support.factories import ArtifactFactory, TaskRunFactory, run_in_status
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_run_is_answered_with_every_task_run_response_field(client, org):
-    run = TaskRunFactory(organization=org, status=RunStatus.COMPLETED, output={"price": 12.5}, step_count=3)
+    run = run_in_status(RunStatus.COMPLETED, organization=org, output={"price": 12.5}, step_count=3)
 
     body = client.get(f"/v1/runs/{run.run_id}").json()
 
@@ -115,9 +114,9 @@ def test_paging_out_of_bounds_is_a_validation_error(client, query):
 
 
 def test_the_list_filters_by_several_statuses(client, org):
-    TaskRunFactory(organization=org, status=RunStatus.QUEUED)
-    failed = TaskRunFactory(organization=org, status=RunStatus.FAILED)
-    done = TaskRunFactory(organization=org, status=RunStatus.COMPLETED)
+    run_in_status(RunStatus.QUEUED, organization=org)
+    failed = run_in_status(RunStatus.FAILED, organization=org)
+    done = run_in_status(RunStatus.COMPLETED, organization=org)
 
     body = client.get("/v1/runs?status=failed&status=completed").json()
 
@@ -144,3 +143,59 @@ def test_the_list_holds_only_the_callers_runs(client, org, other_org_run):
 
 def test_a_nul_in_the_search_is_a_validation_error(client):
     assert client.get("/v1/runs?search=a%00b").status_code == 422
+
+
+def test_task_details_under_run_tasks_are_the_run(client, org):
+    run = run_in_status(RunStatus.COMPLETED, organization=org, output={"price": 1})
+
+    details = client.get(f"/v1/run/tasks/{run.run_id}")
+
+    assert details.status_code == 200
+    assert details.json() == client.get(f"/v1/runs/{run.run_id}").json()
+    assert client.get("/v1/run/tasks/tsk_404").json() == {"detail": "Run not found"}
+
+
+def test_list_items_carry_the_sdks_task_run_list_item_fields_and_the_whole_run(client, org):
+    run = run_in_status(RunStatus.COMPLETED, organization=org, title="Mugs")
+
+    [item] = client.get("/v1/runs").json()
+
+    assert item["task_run_id"] == item["run_id"] == run.run_id
+    assert item["task_run_type"] == item["run_type"] == "task_v1"
+    assert (item["status"], item["title"]) == ("completed", "Mugs")
+    assert item["started_at"] and item["finished_at"] and item["created_at"]
+    assert item["workflow_permanent_id"] is None and item["script_run"] is None
+    assert item | {"task_run_id": 0, "task_run_type": 0} == client.get(f"/v1/runs/{run.run_id}").json() | {
+        "task_run_id": 0,
+        "task_run_type": 0,
+        "workflow_permanent_id": None,
+        "workflow_deleted": None,
+        "trigger_type": None,
+    }
+
+
+def test_the_list_filters_by_run_type(client, org):
+    v1 = TaskRunFactory(organization=org)
+    v2 = TaskRunFactory(organization=org, engine="skyvern-2.0", run_type="task_v2")
+
+    assert [r["run_id"] for r in client.get("/v1/runs?run_type=task_v2").json()] == [v2.run_id]
+    both = client.get("/v1/runs?run_type=task_v1&run_type=task_v2").json()
+    assert {r["run_id"] for r in both} == {v1.run_id, v2.run_id}
+    assert (
+        client.get("/v1/runs?run_type=workflow_run").json() == []
+    )  # a type Skyvern has and this server never makes
+    assert client.get("/v1/runs?run_type=nope").status_code == 422
+
+
+def test_search_key_is_the_sdks_name_for_search(client, org):
+    wanted = TaskRunFactory(organization=org, title="Quarterly invoice")
+    TaskRunFactory(organization=org, title="Something else")
+
+    assert [r["run_id"] for r in client.get("/v1/runs?search_key=INVOICE").json()] == [wanted.run_id]
+    assert [r["run_id"] for r in client.get("/v1/runs?search=invoice").json()] == [wanted.run_id]
+
+
+def test_a_status_only_skyvern_has_matches_nothing(client, org):
+    TaskRunFactory(organization=org)
+
+    assert client.get("/v1/runs?status=paused").json() == []

@@ -1,0 +1,59 @@
+"""When a task has no URL: one LLM call chooses where to start (the Tasks API doc's promise), recorded as
+a thought so its tokens count, and reported to the host so the run shows the chosen page."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import BaseModel
+
+from agent.llm import LLMError, extract_json, validate_answer
+from agent.loop.sink import send_thought
+from agent.loop.state import RunState
+from agent.prompts import start_url_messages
+from agent.schemas import ThoughtRecord
+
+log = logging.getLogger(__name__)
+
+
+class StartUrl(BaseModel):
+    url: str
+    reasoning: str | None = None
+
+
+async def choose_start_url(state: RunState) -> str | None:
+    """An http(s) URL to open first, or None (the run then starts on a blank page, as before)."""
+    messages = start_url_messages(goal=state.task.prompt)
+    record = ThoughtRecord(
+        order=len(state.thoughts),
+        thought_type="metadata",
+        thought_scenario="generate_metadata",
+        user_input=state.task.prompt,
+        observation=messages[-1]["content"],
+    )
+    url = None
+    try:
+        reply = await state.llm.complete(messages)
+        record.answer = reply.text
+        record.input_tokens, record.output_tokens, record.cost = (
+            reply.input_tokens,
+            reply.output_tokens,
+            reply.cost,
+        )
+        record.llm_model = reply.model
+        choice = validate_answer(extract_json(reply.text), StartUrl)
+        url = _http_url(choice.url)
+        record.thought = choice.reasoning
+        record.output = {"url": url}
+    except (LLMError, ValueError) as exc:
+        log.warning("could not choose a start page: %s", exc)
+    state.thoughts.append(record)
+    await send_thought(state.sink, record)
+    return url
+
+
+def _http_url(url: str) -> str | None:
+    url = url.strip()
+    if "://" not in url:
+        url = f"https://{url}"
+    return url if url.lower().startswith(("http://", "https://")) and " " not in url else None
