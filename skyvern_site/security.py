@@ -16,7 +16,7 @@ from django.urls import reverse
 from ninja.parser import Parser
 
 from runs.exceptions import Throttled
-from runs.services.throttle import LOGIN, request_client, throttle_check, throttle_failure
+from runs.throttle import LOGIN, request_client, throttle_check, throttle_failure
 
 Middleware = Callable[[HttpRequest], HttpResponse]
 API_PREFIXES = ("/v1/", "/api/")
@@ -32,13 +32,14 @@ def _refusal(
 
 
 def refuse_nul_bytes(get_response: Middleware) -> Middleware:
-    """A NUL character in a path or query string is a 400: PostgreSQL cannot compare text holding one."""
+    """A NUL character in a dashboard path or query string is a 400: PostgreSQL cannot compare text holding
+    one. (The API answers such input itself: a 404 for a run id, a 422 for a parameter.)"""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         raw = request.path_info.encode(errors="replace") + unquote_to_bytes(
             request.META.get("QUERY_STRING", "")
         )
-        if b"\x00" in raw:
+        if b"\x00" in raw and not request.path.startswith(API_PREFIXES):
             return _refusal(request, 400, "NUL characters are not allowed in URLs")
         return get_response(request)
 

@@ -9,6 +9,8 @@ from skyvern_site import skyvern_names
 from skyvern_site.env import env_bool, env_choice, env_int, env_list, env_str, secret_key_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A `.env` beside manage.py (or at SKYVERN_ENV_FILE), as a Skyvern install keeps one; the environment wins.
+skyvern_names.load_env_file(Path(os.environ.get("SKYVERN_ENV_FILE") or BASE_DIR / ".env"))
 VAR_DIR = Path(env_str("SKYVERN_VAR_DIR", str(BASE_DIR / "var")))
 
 # litellm fetches its price map from the internet at import unless told not to.

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from skyvern_site.skyvern_providers import (
@@ -283,6 +284,27 @@ def browser_settings(env: Mapping[str, str]) -> dict[str, Any]:
 def translate(env: Mapping[str, str]) -> dict[str, Any]:
     """Every setting in SETTINGS, from the project's names first and Skyvern's second."""
     return {**llm_settings(env), **steps_settings(env), **browser_settings(env)}
+
+
+def load_env_file(path: Path, environ: MutableMapping[str, str] = os.environ) -> list[str]:
+    """Read `path` (KEY=VALUE lines, as a Skyvern install's `.env`) into `environ` without overriding what is
+    set already; returns the names it set. Comments, blank lines, `export ` and quotes are understood."""
+    if not path.is_file():
+        return []
+    loaded = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip().removeprefix("export ").strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, value = (part.strip() for part in line.split("=", 1))
+        if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        if name and name not in environ:
+            environ[name] = value
+            loaded.append(name)
+    return loaded
 
 
 def settings_or_exit(env: Mapping[str, str]) -> dict[str, Any]:

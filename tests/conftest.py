@@ -134,7 +134,7 @@ def _throttle_counts_are_per_test(request) -> None:
     test client is 127.0.0.1, so counts left in Redis would throttle later tests (and other test runs)."""
     if not request.config.pluginmanager.hasplugin("django"):
         return
-    from runs.services.throttle import throttle_reset
+    from runs.throttle import throttle_reset
 
     request.getfixturevalue("settings").SKYVERN_THROTTLE_STORAGE = "memory://"
     throttle_reset()

@@ -92,7 +92,9 @@ def main() -> None:
     args = ["--hostname", "127.0.0.1", "--port", "0", "--port-file", port_file, "--threaded"]
     args += ["--num-acceptors", "1", "--log-level", "WARNING"]
     logging.getLogger("proxy").setLevel(logging.ERROR)  # our plugin says why it refused; once is enough
-    with Proxy(args, plugins=plugins, proxy_pool=[[upstream]] if upstream else []):
+    proxy = Proxy(args, plugins=plugins)
+    proxy.flags.proxy_pool = [[upstream]] if upstream else []  # not on the command line: it holds a password
+    with proxy:
         while True:
             time.sleep(60)
 

@@ -19,19 +19,22 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from agent.actions import AnswerError, coordinate_record, extract_data, first_line, run_coordinate_action
+from agent.actions.base import NAVIGATION_TIMEOUT_MS
 from agent.engines.base import Driver
 from agent.engines.provider_http import ProviderClient, ProviderError
 from agent.engines.skyvern_v1 import max_steps_reached
 from agent.llm import LLMClient, LLMConfig, LLMError, LLMReply, token_cost
 from agent.loop.sink import send_artifact
+from agent.loop.start_url import choose_start_url
 from agent.loop.state import RunState, StepOutcome
 from agent.loop.talk import StepTalker
 from agent.prompts import render
@@ -128,9 +131,11 @@ class ProviderChat(LLMClient):
 
     async def complete(self, messages: list[dict[str, Any]], images: list[bytes] | None = None) -> LLMReply:
         try:
-            return await self._conversation.chat(messages, images or [])
+            reply = await self._conversation.chat(messages, images or [])
         except ProviderError as exc:
             raise LLMError(str(exc)) from exc
+        reply.cost = reply.cost or token_cost(self.config.model, reply.input_tokens, reply.output_tokens)
+        return reply
 
 
 class Conversation(ABC):
@@ -248,7 +253,16 @@ class Conversation(ABC):
         return True
 
     async def finish(self, step: StepRecord, text: str) -> StepOutcome:
-        """The model is done: its text is the output, unless the task wants data in a schema."""
+        """The model is done: its text is the output, unless the task wants data in a schema; a final message
+        naming one of the task's error codes terminates the run with it, as skyvern-1.0's terminate does."""
+        code = named_error_code(text, self.state.task.error_code_mapping)
+        if code is not None:
+            reason = text.strip()
+            await self.record(
+                step, ActionRecord(index=len(step.actions), action_type="terminate", reasoning=reason)
+            )
+            errors = [{"error_code": code, "reasoning": reason}]
+            return StepOutcome("terminated", reason, output={"error": code}, errors=errors)
         output: Any = text.strip() or None
         if self.state.task.data_extraction_schema is not None:
             talker = StepTalker(ProviderChat(self.config, self), self.state.sink, step)
@@ -268,6 +282,14 @@ class Conversation(ABC):
     ) -> None:
         name = f"step{step.order}_{step.retry_index}_{self._calls}_{kind}.{ext}"
         await send_artifact(self.state.sink, step, kind, data, name, content_type)
+
+
+def named_error_code(text: str, mapping: dict[str, str] | None) -> str | None:
+    """The first of the task's error codes the text names as a word, if any."""
+    for code in mapping or {}:
+        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text):
+            return code
+    return None
 
 
 def _int(value: Any) -> int:
@@ -304,9 +326,26 @@ class CoordinateEngine(ABC):
         base_url = state.llm.config.api_base or self.default_api_base or ""
         conversation = self.conversation(state, client, base_url)
         try:
+            await self._start_page(state, conversation)
             return await self._steps(driver, conversation)
         finally:
             await client.aclose()
+
+    async def _start_page(self, state: RunState, conversation: Conversation) -> None:
+        """No URL given: the engine's own model chooses where to start, as the chat engines' model does (a
+        computer-use model has no address bar to type one into). A page that does not open leaves the
+        blank one."""
+        if state.task.url:
+            return
+        url = await choose_start_url(replace(state, llm=ProviderChat(state.llm.config, conversation)))
+        if not url:
+            return
+        report = getattr(state.sink, "start_url_chosen", None)
+        with contextlib.suppress(Exception):  # hosts may not take it; the run goes on either way
+            if report is not None:
+                await report(url)
+        with contextlib.suppress(Exception):
+            await state.session.goto(url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
 
     async def _steps(self, driver: Driver, conversation: Conversation) -> StepOutcome:
         """Turns in order; a turn the provider could not answer is retried up to max_retries_per_step."""

@@ -12,7 +12,7 @@ from runs import selectors
 from runs.exceptions import NotFound, Throttled
 from runs.models import ApiKey, Organization, TaskRun
 from runs.services import api_key_authenticate
-from runs.services.throttle import API_KEY, request_client, throttle_check, throttle_failure
+from runs.throttle import API_KEY, request_client, throttle_check, throttle_failure
 
 INVALID_CREDENTIALS = "Invalid credentials"
 API_KEY_HEADER = "x-api-key"

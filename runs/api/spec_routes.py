@@ -22,7 +22,9 @@ _PARAMETER = re.compile(r"\{[^/{}]+\}")
 
 @dataclass(frozen=True)
 class SpecRoute:
-    spec: str  # "classic", "legacy", or "extra" (served here and by Skyvern's SDK, absent from both specs)
+    spec: (
+        str  # "classic", "legacy", or "extra" (served here, absent from both specs: mostly the SDK's routes)
+    )
     method: str
     path: str
     served: bool
@@ -63,7 +65,7 @@ def readme_table(routes: tuple[SpecRoute, ...] | None = None) -> str:
     sections = []
     for spec, title in (
         *SPEC_TITLES.items(),
-        ("extra", "Served beyond the specs (routes of the official SDK)"),
+        ("extra", "Served beyond the two specs"),
     ):
         rows = [route for route in routes if route.spec == spec]
         lines = [f"**{title}**: {sum(r.served for r in rows)} of {len(rows)} served", ""]

@@ -17,7 +17,7 @@ from runs import selectors
 from runs.exceptions import Throttled
 from runs.live import events, viewers
 from runs.models import Organization
-from runs.services.throttle import API_KEY, client_address, throttle_check, throttle_failure
+from runs.throttle import API_KEY, client_address, throttle_check, throttle_failure
 
 UNAUTHORISED = 4403
 NOT_FOUND = 4404

@@ -1,9 +1,9 @@
 """A page of runs bounded in bytes, not only in count (SKYVERN_LIST_PAGE_BYTES).
 
 Forty runs with megabyte prompts once made one list answer 96 MB. When a page's JSON would pass its budget,
-each body over its share has its long strings (and long lists) shortened, then, if still too big, its
-`run_request` and `output` left out; such a body says `"truncated": true`, and GET /v1/runs/{run_id} has it
-whole.
+each body over its share has its long strings (and long lists) shortened, each ending with TRUNCATED, then,
+if still too big, its `run_request` and `output` left out (null); such a body says `"truncated": true`.
+GET /v1/runs/{run_id} has the run whole.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-ELLIPSIS = "…"
+TRUNCATED = "…[truncated]"
 MIN_STRING_CHARS = 200
 MAX_LIST_ITEMS = 50
 
@@ -36,7 +36,7 @@ def _shortened(body: dict[str, Any], share: int) -> dict[str, Any]:
 
 def _cut(value: Any, chars: int) -> Any:
     if isinstance(value, str):
-        return value if len(value) <= chars else value[:chars] + ELLIPSIS
+        return value if len(value) <= chars else value[:chars] + TRUNCATED
     if isinstance(value, dict):
         return {key: _cut(item, chars) for key, item in value.items()}
     if isinstance(value, list):

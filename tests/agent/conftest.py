@@ -7,10 +7,9 @@ because the shared browser lives there. Async fixtures that touch it must say lo
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +21,7 @@ from pytest_asyncio import is_async_test
 
 from agent.browser import BrowserConfig, BrowserSession, ensure_ffmpeg, new_session
 from agent.browser.config import LAUNCH_ARGS
+from tests.support.http import LocalServer, QuietHandler
 
 PAGES_DIR = Path(__file__).parent / "pages"
 TESTS_DIR = Path(__file__).parent
@@ -50,21 +50,12 @@ class PageServer:
 
 
 def _handler(server_state: PageServer) -> type[SimpleHTTPRequestHandler]:
-    class Handler(SimpleHTTPRequestHandler):
+    class Handler(QuietHandler, SimpleHTTPRequestHandler):  # quiet: tests read server.requests instead
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(PAGES_DIR), **kwargs)
 
-        def log_message(self, format: str, *args: Any) -> None:  # tests read server.requests instead
-            pass
-
         def _send(self, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (extra or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(200, body, content_type, extra)
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
@@ -86,14 +77,9 @@ def _handler(server_state: PageServer) -> type[SimpleHTTPRequestHandler]:
 def page_server() -> Iterator[PageServer]:
     """Serves tests/agent/pages at `page_server.url("form.html")`; `page_server.requests` logs requests."""
     state = PageServer(base_url="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with LocalServer(_handler(state), name="page-server") as server:
+        state.base_url = server.url
+        yield state
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="session")

@@ -222,6 +222,22 @@ async def test_openai_cua_extracts_the_schema_through_the_same_provider(run: Any
     assert "schema" in openai.bodies()[0]["input"][0]["content"][0]["text"]  # the task says what to report
 
 
+async def test_without_a_url_the_engines_own_model_chooses_where_to_start(run: Any, page_server: Any) -> None:
+    def script(body: dict[str, Any]) -> dict[str, Any]:
+        if prompt_kind(body) == "start_url":
+            return responses_body(message(json.dumps({"url": page_server.url("cua_form.html")})))
+        return responses_body(message("The newsletter form is open."))
+
+    sink = PageWatchingSink()
+    with FakeResponses(script) as openai:
+        config = LLMConfig(model="computer-use-preview", api_base=openai.base_url, api_key="k")
+        result = await run("openai-cua", config, AgentTask(prompt=SIGN_UP), sink)
+
+    assert result.status == "completed", result.failure_reason
+    assert openai.kinds() == ["start_url", "openai-cua"]
+    assert sink.actions[-1][1]["url"] == page_server.url("cua_form.html")
+
+
 async def test_openai_cua_answers_a_question_once_instead_of_stopping(run: Any, page_server: Any) -> None:
     script = [responses_body(message("Shall I sign up?")), responses_body(message("Done, I stopped."))]
     with FakeResponses(script) as openai:
@@ -230,6 +246,18 @@ async def test_openai_cua_answers_a_question_once_instead_of_stopping(run: Any, 
 
     assert result.output == "Done, I stopped."
     assert "Nobody can answer questions" in openai.bodies()[1]["input"][0]["content"][0]["text"]
+
+
+async def test_a_final_message_naming_an_error_code_terminates_the_run(run: Any, page_server: Any) -> None:
+    script = [responses_body(message("I cannot sign up: newsletter_closed (the form is disabled)."))]
+    with FakeResponses(script) as openai:
+        config = LLMConfig(model="computer-use-preview", api_base=openai.base_url, api_key="k")
+        mapping = {"newsletter_closed": "The newsletter takes no sign-ups", "closed": "never this one"}
+        result = await run("openai-cua", config, form_task(page_server, error_code_mapping=mapping))
+
+    assert result.status == "terminated"
+    assert result.output == {"error": "newsletter_closed"}
+    assert result.errors[0]["error_code"] == "newsletter_closed"
 
 
 async def test_openai_cua_stops_at_max_steps(run: Any, page_server: Any) -> None:

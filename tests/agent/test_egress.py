@@ -248,3 +248,43 @@ def test_a_context_goes_through_the_egress_proxy_unless_switched_off(tmp_path):
 
     assert context_options(config, "http://127.0.0.1:5555")["proxy"] == {"server": "http://127.0.0.1:5555"}
     assert context_options(config)["proxy"]["server"] == "http://proxy.example:8080"
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Listener]:
+    """A stand-in for a run's upstream proxy: answers absolute-form requests itself and records them."""
+    state = Listener()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append(self.path)
+            body = b"<p>served via the upstream proxy</p>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd, state.port = _serve(Handler)
+    yield state
+    httpd.shutdown()
+
+
+async def test_the_egress_proxy_chains_to_the_runs_upstream_and_still_refuses(browser, upstream, internal):
+    policy = EgressPolicy.for_browser([], f"http://127.0.0.1:{upstream.port}")
+    proxy = await asyncio.to_thread(egress_proxy_for, policy)
+    context = await browser.new_context(proxy={"server": proxy.url})
+    page = await context.new_page()
+    try:
+        await page.goto("http://only-the-upstream-knows.test/page")
+        via_upstream = await page.content()
+        refused = await page.goto(f"http://127.0.0.1:{internal.port}/")
+    finally:
+        await context.close()
+
+    assert "served via the upstream proxy" in via_upstream
+    assert refused is not None and refused.status == 403
+    assert {urlsplit(url).hostname for url in upstream.requests} == {"only-the-upstream-knows.test"}  # +favicon
+    assert internal.requests == []

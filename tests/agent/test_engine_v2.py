@@ -345,3 +345,48 @@ async def test_a_cancel_between_mini_goals_ends_the_run(run: Any, page_server: A
 
     assert result.status == "canceled"
     assert fake.kinds() == ["goal_plan", "extract"]
+
+
+async def test_without_a_url_the_start_page_thought_comes_first_and_numbering_continues(
+    run: Any, page_server: Any
+) -> None:
+    stop = {"thoughts": "Sold out", "should_terminate": True, "termination_reason": "Out of stock"}
+    script = by_kind(
+        start_url=[json.dumps({"url": page_server.url("loop_product.html"), "reasoning": "the shop"})],
+        goal_plan=[json.dumps(stop)],
+    )
+    sink = ThoughtSink()
+    with FakeLLM(script) as fake:
+        result = await run(fake, AgentTask(prompt="Buy the blue mug"), sink)
+
+    assert result.status == "terminated"
+    assert [(t.order, t.thought_scenario) for t in sink.thoughts] == [
+        (0, "generate_metadata"),
+        (1, "generate_plan"),
+    ]
+    assert "Blue mug" in fake.requests[1]["messages"][1]["content"]
+
+
+async def test_a_mini_goal_the_worker_gives_up_on_goes_back_to_the_planner(
+    run: Any, page_server: Any
+) -> None:
+    give_up = actions({"action_type": "terminate", "reasoning": "There is no Buy button"})
+    stop = {
+        "thoughts": "Cannot buy",
+        "should_terminate": True,
+        "termination_reason": "The mug cannot be bought",
+    }
+    script = by_kind(
+        goal_plan=[mini_goal("Buy the blue mug"), json.dumps(stop)],
+        plan=[give_up],
+        goal_check=[goal_reached(False)],
+    )
+    with FakeLLM(script) as fake:
+        result = await run(
+            fake, AgentTask(prompt="Buy the blue mug", url=page_server.url("loop_product.html"))
+        )
+
+    assert result.status == "terminated" and result.failure_reason == "The mug cannot be bought"
+    assert fake.kinds() == ["goal_plan", "plan", "goal_check", "goal_plan"]
+    second_plan = fake.requests[3]["messages"][1]["content"]
+    assert "failed, the worker gave up: There is no Buy button" in second_plan

@@ -129,8 +129,8 @@ def site_script(messages: list[dict[str, Any]]) -> str | FakeReply:
 def _site_planning(kind: str, text: str) -> str | FakeReply:
     """skyvern-2.0 on TestSite: one navigate mini-goal per page; done once the thank-you page shows."""
     done = "Thank you" in text
-    if "Stall here" in text:
-        return FakeReply(goal_reached(False), delay=60)
+    if "Stall here" in text:  # the mini-goal's first step then stalls, as a 1.0 run's would
+        return mini_goal("Wait on this page")
     if kind == "goal_summary":
         return '{"message": "Welcome aboard"}'
     if kind == "goal_check" or done:

@@ -49,6 +49,8 @@ def service_env(
         "SKYVERN_LLM_MODEL": llm_model,
         "SKYVERN_LLM_API_BASE": llm_base_url,
         "SKYVERN_LLM_API_KEY": "test",
+        # The scripted LLM is blind: say so, instead of the worker sending it an image probe at start-up.
+        "SKYVERN_LLM_VISION": "off",
         "SKYVERN_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
         "ARTIFACTS_DIR": str(work_dir / "artifacts"),
         "RUNS_WORK_DIR": str(work_dir / "work"),

@@ -324,7 +324,9 @@ def test_the_run_page_shows_thoughts_and_groups_steps_under_their_mini_goal_live
     page = open_page(UserFactory(organization=org))
     page.goto(f"/runs/{run.run_id}")
     expect(page.locator("#live-indicator")).to_have_text("Live")
-    page.wait_for_function("window.RunLive.socket.held === null")
+    wait_until(
+        lambda: page.evaluate("window.RunLive.socket.held === null"), timeout=10, what="the first rebuild"
+    )
     tokens = {"input_token_count": 1200, "output_token_count": 60, "thought_cost": 0.0021}
     events = [
         ("thought", {"thought_id": "th_plan", "order": 0, "thought_scenario": "generate_plan",

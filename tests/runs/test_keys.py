@@ -32,10 +32,14 @@ def test_a_wrong_or_revoked_key_does_not_authenticate(org):
 
 
 @pytest.mark.django_db
-def test_the_key_can_be_recovered_for_signing_only_with_the_server_secret(org, settings):
+def test_the_key_can_be_recovered_for_signing_only_with_the_encryption_key(org, settings):
+    from cryptography.fernet import Fernet
+
     key, raw = api_key_create(organization=org)
     assert api_key_raw(api_key=key) == raw
     settings.SECRET_KEY = "another-secret"
+    assert api_key_raw(api_key=key) == raw
+    settings.SKYVERN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     assert api_key_raw(api_key=key) is None
 
 

@@ -20,6 +20,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from tests.support.http import LocalServer, QuietHandler, Received
 class ProviderReply:
     body: dict[str, Any]
     status: int = 200
+    delay: float = 0.0  # seconds to wait before answering, like a real model
 
 
 Answer = dict[str, Any] | ProviderReply
@@ -59,6 +61,8 @@ class ScriptedProvider(LocalServer):
                     self.path, {k.lower(): v for k, v in self.headers.items()}, self.read_body()
                 )
                 reply = provider.answer(received)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 self.send_body(reply.status, json.dumps(reply.body).encode(), "application/json")
 
         super().__init__(Handler, name=type(self).__name__)

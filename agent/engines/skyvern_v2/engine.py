@@ -30,6 +30,7 @@ RESULT_PREVIEW_CHARS = 1500
 
 class SkyvernV2:
     name = "skyvern-2.0"
+    chooses_start_url = True  # with no URL, the chat model picks the first page (agent.loop.start_url)
 
     def preflight(self, state: RunState) -> str | None:
         return None if state.llm.configured else NOT_CONFIGURED
@@ -59,7 +60,7 @@ class _Planning:
         self.thinker = Thinker(driver.state)
         self.steps = Steps(max_steps=self.task.max_steps)
         self.runner = MiniGoalRunner(driver, self.steps)
-        self.history: list[str] = []
+        self.history: list[str] = list(driver.state.history)  # e.g. the driver's note on the start page
         self.gathered: list[dict[str, Any]] = []
         self.blocks = 0
 

@@ -39,14 +39,14 @@ def test_bulk_cancel_cancels_active_runs_and_lists_the_rest_as_failed(client, or
     queued = run_in_status(RunStatus.QUEUED, organization=org)
     running = run_in_status(RunStatus.RUNNING, organization=org)
     done = run_in_status(RunStatus.COMPLETED, organization=org)
-    run_ids = [queued.run_id, done.run_id, other_org_run.run_id, "tsk_404", "nonsense\u0000", running.run_id]
+    run_ids = [queued.run_id, done.run_id, other_org_run.run_id, "tsk_404", "not an id", running.run_id]
 
     response = client.post("/v1/runs/cancel", {"run_ids": run_ids}, content_type="application/json")
 
     assert response.status_code == 200
     assert response.json() == {
         "cancelled": [queued.run_id, running.run_id],
-        "failed": [done.run_id, other_org_run.run_id, "tsk_404", "nonsense\u0000"],
+        "failed": [done.run_id, other_org_run.run_id, "tsk_404", "not an id"],
     }
     statuses = dict(TaskRun.objects.values_list("run_id", "status"))
     assert statuses[queued.run_id] == statuses[running.run_id] == RunStatus.CANCELED
