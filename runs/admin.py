@@ -29,10 +29,15 @@ class OrganizationScoped(admin.ModelAdmin):
         return queryset.filter(**{self.organization_lookup: organization})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Organization and not request.user.is_superuser:
-            organization = _own_organization(request)
-            kwargs["queryset"] = Organization.objects.filter(pk=organization.pk if organization else None)
+        _scope_organization_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _scope_organization_choices(db_field, request, kwargs: dict) -> None:
+    """A foreign key to Organization offers a non-superuser only their own organization."""
+    if db_field.related_model is Organization and not request.user.is_superuser:
+        organization = _own_organization(request)
+        kwargs["queryset"] = Organization.objects.filter(pk=organization.pk if organization else None)
 
 
 class OrganizationForm(forms.ModelForm):
@@ -76,7 +81,10 @@ class MembershipInline(admin.StackedInline):
     model = Membership
     can_delete = False
     verbose_name_plural = "organization"
-    formfield_for_foreignkey = OrganizationScoped.formfield_for_foreignkey
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _scope_organization_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 User = get_user_model()

@@ -1,15 +1,32 @@
 """The only module that talks to the task broker. Tasks are sent by name, so nothing that queues work
 imports the Celery tasks (and through them the worker's code).
 
-Both functions raise when the broker is unreachable; the caller decides what that means for the run.
+The database is the source of truth for what must run: a run is committed as `queued`, then sent here.
+Sending raises when the broker is unreachable (after a short retry, so a request is never held for long);
+the run stays queued and the periodic sweep (services.runs_redispatch) sends it again, once
+`runs_waiting` shows the broker holds no message for it. Two messages for one run are harmless: the
+worker's claim is a conditional UPDATE, so the second finds the run taken and skips it.
 With CELERY_TASK_ALWAYS_EAGER (tests, or a set-up without a broker) the task runs here and now.
 """
 
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import redis
 from celery import current_app
 
+# Browser runs (minutes each) and small tasks (webhooks, the sweep, the reaper: seconds) have their own
+# queues and their own worker processes, so a webhook never waits behind browser runs.
 BROWSER_QUEUE = "browser"
+SMALL_QUEUE = "small"
 EXECUTE_RUN = "runs.tasks.execute_run"
 SEND_WEBHOOK = "runs.tasks.send_webhook"
+# Each execute message names its run in this header, so the sweep can tell which runs the broker holds.
+RUN_HEADER = "skyvern_run_id"
+# A broker that is down costs a request at most about half a second; the sweep retries later.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.3}
 
 
 def _send(name: str, args: list, **options) -> None:
@@ -17,14 +34,48 @@ def _send(name: str, args: list, **options) -> None:
     if app.conf.task_always_eager:
         app.tasks[name].apply(args=args)
     else:
-        app.send_task(name, args=args, **options)
+        app.send_task(name, args=args, retry=True, retry_policy=PUBLISH_RETRY, **options)
 
 
 def run_execute(*, run_id: str) -> None:
     """Queue a browser run for the browser workers."""
-    _send(EXECUTE_RUN, [run_id], queue=BROWSER_QUEUE)
+    _send(EXECUTE_RUN, [run_id], queue=BROWSER_QUEUE, headers={RUN_HEADER: run_id})
 
 
 def webhook_send(*, run_pk: int) -> None:
-    """Queue the delivery of a finished run's webhook."""
-    _send(SEND_WEBHOOK, [run_pk])
+    """Queue the delivery of a finished run's webhook for the small-task workers."""
+    _send(SEND_WEBHOOK, [run_pk], queue=SMALL_QUEUE)
+
+
+def _run_id_of(raw: bytes) -> str | None:
+    try:
+        message = json.loads(raw)
+        if isinstance(message, list):  # an unacked entry: [message, exchange, routing key]
+            message = message[0]
+        return message.get("headers", {}).get(RUN_HEADER)
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return None
+
+
+def runs_waiting(*, run_ids: Iterable[str]) -> set[str] | None:
+    """Of `run_ids`, those the broker holds an execute message for: waiting in the browser queue, or taken
+    by a worker that has not started it yet. None when the broker is not Redis (it cannot be asked).
+
+    Reads the Redis transport's own keys (the queue list and the `unacked` hash, under the deployment's
+    key prefix). Raises redis errors when the broker is unreachable.
+    """
+    url = current_app.conf.broker_url or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    prefix = (current_app.conf.broker_transport_options or {}).get("global_keyprefix") or ""
+    wanted = set(run_ids)
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.lrange(prefix + BROWSER_QUEUE, 0, -1)
+        pipe.hvals(prefix + "unacked")
+        queued, unacked = pipe.execute()
+    finally:
+        client.close()
+    held = {_run_id_of(raw) for raw in [*queued, *unacked]}
+    return wanted & held

@@ -15,6 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from runs import dispatch, selectors, services
+from runs.execution.llm_checks import checks_record
 from runs.execution.webhooks import webhook_deliver
 from runs.models import TaskRun
 
@@ -75,3 +76,10 @@ def reap_stale_runs() -> list[str]:
     for run in reaped:
         log.warning("reaped %s: its worker stopped responding", run.run_id)
     return [run.run_id for run in reaped]
+
+
+@shared_task(name="runs.tasks.check_models", soft_time_limit=120, time_limit=150)
+def check_models() -> list[str]:
+    """Call every configured model and engine once and store the result for the Discover page's banner
+    (Celery beat runs this every SKYVERN_LLM_CHECK_SECONDS; `manage.py check_llm` does the same by hand)."""
+    return [result.line() for result in checks_record()]

@@ -8,7 +8,7 @@ and the reaper schedule with `celery -A skyvern_site beat` (or `worker -B` on a 
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
@@ -33,3 +33,10 @@ def _warm_up(**_: object) -> None:
     from runs.execution.startup import worker_checks
 
     worker_checks()
+
+
+@beat_init.connect
+def _first_model_check(**_: object) -> None:
+    """Beat runs a schedule entry one interval after it starts: check the models now too, so the Discover
+    page's banner has results from the start (runs.tasks.check_models, then every SKYVERN_LLM_CHECK_SECONDS)."""
+    app.send_task("runs.tasks.check_models")

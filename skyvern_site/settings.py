@@ -148,8 +148,12 @@ CELERY_BEAT_SCHEDULE = {
 globals().update(skyvern_names.settings_or_exit(os.environ))
 # cdp-connect with CHROME_EXECUTABLE_PATH: the copy of the user's profile the server starts that browser with.
 CHROME_PROFILE_DIR = Path(env_str("CHROME_PROFILE_DIR", str(VAR_DIR / "chrome-profile")))
-# How old the Discover page's model check may be before the page asks for a fresh one (seconds).
+# How often celery beat checks every configured model for the Discover page's banner (seconds).
 SKYVERN_LLM_CHECK_SECONDS = env_int("SKYVERN_LLM_CHECK_SECONDS", 300, minimum=30)
+CELERY_BEAT_SCHEDULE["check-models"] = {
+    "task": "runs.tasks.check_models",
+    "schedule": float(SKYVERN_LLM_CHECK_SECONDS),
+}
 BROWSER_RECORD_VIDEO = env_bool("BROWSER_RECORD_VIDEO", True)
 PLAYWRIGHT_BROWSERS_PATH = env_str("PLAYWRIGHT_BROWSERS_PATH", str(VAR_DIR / "pw-browsers"))
 os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", PLAYWRIGHT_BROWSERS_PATH)
@@ -166,7 +170,9 @@ SKYVERN_UI_TARS_MODEL = env_str("SKYVERN_UI_TARS_MODEL", "ByteDance-Seed/UI-TARS
 SKYVERN_UI_TARS_API_BASE = env_str("SKYVERN_UI_TARS_API_BASE")  # e.g. a vLLM server's http://host:8000/v1
 SKYVERN_UI_TARS_API_KEY = env_str("SKYVERN_UI_TARS_API_KEY")
 # How the deployment's positions map onto the screenshot (agent/engines/ui_tars.py explains each).
-SKYVERN_UI_TARS_COORDINATES = env_choice("SKYVERN_UI_TARS_COORDINATES", "relative", ("relative", "resized", "pixels"))
+SKYVERN_UI_TARS_COORDINATES = env_choice(
+    "SKYVERN_UI_TARS_COORDINATES", "relative", ("relative", "resized", "pixels")
+)
 # Hosts or CIDRs that runs, webhooks and TOTP URLs may reach although they are private.
 SKYVERN_ALLOW_PRIVATE_HOSTS = env_list("SKYVERN_ALLOW_PRIVATE_HOSTS")
 # proxy_location value -> proxy URL, e.g. "RESIDENTIAL=http://u:p@proxy:8000,RESIDENTIAL_GB=http://..."

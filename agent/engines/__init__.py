@@ -11,7 +11,9 @@ from agent.engines.skyvern_v2 import SkyvernV2
 from agent.engines.ui_tars import UiTars
 
 DEFAULT_ENGINE = "skyvern-1.0"  # run_agent's default, kept for hosts written before engines existed
-ENGINES: dict[str, type] = {engine.name: engine for engine in (SkyvernV1, SkyvernV2, OpenAICua, AnthropicCua, UiTars)}
+ENGINES: dict[str, type] = {
+    engine.name: engine for engine in (SkyvernV1, SkyvernV2, OpenAICua, AnthropicCua, UiTars)
+}
 
 
 class UnknownEngine(ValueError):

@@ -23,8 +23,8 @@ def run_task_v2(
     max_iterations_override: int | str | None = Header(None, alias="x-max-iterations-override"),
     max_steps_override: int | str | None = Header(None, alias="x-max-steps-override"),
 ):
-    """POST /v1/run/tasks with engine skyvern-2.0; a server without that engine refuses it with a 400.
-    Either header bounds the run's steps (this server counts steps, not planner iterations)."""
+    """POST /v1/run/tasks with engine skyvern-2.0: `x-max-iterations-override` caps the planner's rounds and
+    `x-max-steps-override` the browser steps, as on /v1/run/tasks."""
     note_ignored_fields(request, response, TaskV2Request)
     data = {
         "prompt": payload.user_prompt,
@@ -37,14 +37,12 @@ def run_task_v2(
         "browser_session_id": payload.browser_session_id,
         "publish_workflow": payload.publish_workflow,
     }
-    override = _header_int("x-max-steps-override", max_steps_override) or _header_int(
-        "x-max-iterations-override", max_iterations_override
-    )
     organization = request_organization(request)
     normalised = normalise_run_request(
         {name: value for name, value in data.items() if value is not None},
         organization=organization,
-        max_steps_override=override,
+        max_steps_override=_header_int("x-max-steps-override", max_steps_override),
+        max_iterations_override=_header_int("x-max-iterations-override", max_iterations_override),
     )
     run = run_create(organization=organization, request=normalised, api_key=request.auth)
     return presenters.task_v2_response(run)

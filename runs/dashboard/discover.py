@@ -10,7 +10,7 @@ from runs import selectors
 from runs.dashboard.access import member_required
 from runs.dashboard.examples import example_tasks
 from runs.dashboard.forms import DiscoverForm, initial_from_request
-from runs.dashboard.llm_status import llm_status_initial
+from runs.dashboard.llm_status import llm_status_context
 from runs.models import TaskRun
 from runs.services import run_create
 
@@ -36,7 +36,7 @@ def discover(request: HttpRequest) -> HttpResponse:
             "examples": [{**e, "json": json.dumps(e["values"])} for e in example_tasks(request)],
             "llm_configured": bool(settings.SKYVERN_LLM_MODEL),
             "models": selectors.models_offered(),
-            **llm_status_initial(),
+            **llm_status_context(),
             "nav": "discover",
         },
     )

@@ -1,36 +1,31 @@
-"""The Discover page's model banner: the latest check of every configured model and engine, refreshed by
-the page every SKYVERN_LLM_CHECK_SECONDS (static/js/llm_status.js). Async: a check waits on the models for
-seconds, which must not hold one of the server's threads."""
+"""The Discover page's model banner: the latest check of every configured model and engine, as celery beat
+(runs.tasks.check_models) or `manage.py check_llm` stored it. Pages only read it, so showing the banner never
+calls a model; static/js/llm_status.js reloads it every minute."""
 
-import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from runs.execution.llm_checks import checks_cached, checks_fresh
+from runs.execution.llm_checks import checks_latest
 
 
-def llm_status_context(checked: tuple | None) -> dict:
-    """What templates/runs/_llm_status.html shows for `checked` (checks_cached() or checks_fresh())."""
-    at, results = checked if checked is not None else (None, [])
+def llm_status_context() -> dict:
+    """What templates/runs/_llm_status.html shows."""
+    latest = checks_latest() or {}
+    results = latest.get("results", [])
+    checked_at = latest.get("checked_at")
     return {
-        "llm_checked_at": datetime.fromtimestamp(at, tz=UTC) if at is not None else None,
+        "llm_checked_at": datetime.fromtimestamp(checked_at, tz=UTC) if checked_at else None,
         "llm_results": results,
-        "llm_failed": [result for result in results if not result.ok],
-        "llm_check_seconds": settings.SKYVERN_LLM_CHECK_SECONDS,
-        "llm_stale": at is None or time.time() - at > settings.SKYVERN_LLM_CHECK_SECONDS,
+        "llm_failed": [result for result in results if not result["ok"]],
+        "llm_skipped": latest.get("skipped", []),
+        "llm_check_minutes": max(1, round(settings.SKYVERN_LLM_CHECK_SECONDS / 60)),
     }
 
 
-def llm_status_initial() -> dict:
-    """The banner as the page is first drawn: the latest results this process has, without calling a model."""
-    return llm_status_context(checks_cached())
-
-
-async def llm_status(request: HttpRequest) -> HttpResponse:
-    user = await request.auser()
-    if not user.is_authenticated:
-        return HttpResponse("Log in first", status=403, content_type="text/plain")
-    return render(request, "runs/_llm_status.html", llm_status_context(await checks_fresh()))
+@login_required
+def llm_status(request: HttpRequest) -> HttpResponse:
+    return render(request, "runs/_llm_status.html", llm_status_context())

@@ -1,7 +1,7 @@
 """Calling every configured model and engine once: reachable, valid JSON, takes images, latency, price.
 
-`manage.py check_llm` prints the lines and exits non-zero on a failure; the Discover page shows the latest
-results in a banner and asks for fresh ones every SKYVERN_LLM_CHECK_SECONDS (`checks_cached`, `checks_fresh`).
+`manage.py check_llm` prints the lines and exits non-zero on a failure; celery beat runs the same check every
+SKYVERN_LLM_CHECK_SECONDS (runs.tasks.check_models), and the Discover page shows the latest in a banner.
 A model answering valid JSON counts as working; whether it takes images is reported, and a model whose
 vision is set on but could not see the probe image is flagged, since its screenshots would be wasted.
 """
@@ -9,15 +9,21 @@ vision is set on but could not see the probe image is flagged, since its screens
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
+import redis
 from django.conf import settings
 
 from agent import LLMConfig
 from agent.llm_check import ModelCheck, check_model
 from runs import selectors
 from runs.execution.vision import config_for, vision_declared
+from runs.live import redis as redis_store
 from runs.selectors import ModelChoice
 from runs.services.engines import (
     OWN_PROVIDER_SETTINGS,
@@ -25,6 +31,8 @@ from runs.services.engines import (
     engine_setup_problem,
     engines_supported,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -134,24 +142,43 @@ async def checks_run(targets: list[CheckTarget]) -> list[CheckResult]:
     return list(await asyncio.gather(*(_check(target) for target in targets)))
 
 
-# --- the Discover page's banner ---------------------------------------------------------------------
-
-_latest: tuple[float, list[CheckResult]] | None = None
-
-
-def checks_cached() -> tuple[float, list[CheckResult]] | None:
-    """The latest results in this process and when they were taken (time.time()), without calling anything."""
-    return _latest
+# --- the latest results, for the Discover page's banner -------------------------------------------------
+# Whoever checks (the `check_models` task celery beat runs every SKYVERN_LLM_CHECK_SECONDS, `manage.py
+# check_llm`) stores a summary in Redis; pages only read it, so showing the banner never calls a model.
 
 
-async def checks_fresh() -> tuple[float, list[CheckResult]]:
-    """The latest results, checked again when older than SKYVERN_LLM_CHECK_SECONDS."""
-    global _latest
-    if _latest is None or time.time() - _latest[0] > settings.SKYVERN_LLM_CHECK_SECONDS:
-        _latest = (time.time(), await checks_run(check_targets()))
-    return _latest
+def _store_key() -> str:
+    return f"{redis_store.key_prefix()}:llm-checks"
+
+
+def checks_record(*, everything: bool = False) -> list[CheckResult]:
+    """Check every target now (sync code: a task or a command) and store the summary for the pages."""
+    results = asyncio.run(checks_run(check_targets(everything=everything)))
+    summary = {
+        "checked_at": time.time(),
+        "skipped": engines_not_configured(),
+        "results": [
+            {"role": r.target.role, "model": r.check.model, "ok": r.ok, "facts": r.facts(), "line": r.line()}
+            for r in results
+        ],
+    }
+    try:
+        ttl = 3 * settings.SKYVERN_LLM_CHECK_SECONDS
+        redis_store.client().set(_store_key(), json.dumps(summary), ex=ttl)
+    except redis.RedisError as exc:
+        log.warning("could not store the model check for the Discover page: %s", exc)
+    return results
+
+
+def checks_latest() -> dict[str, Any] | None:
+    """The latest stored summary ({"checked_at", "skipped", "results"}), or None when there is none."""
+    try:
+        raw = redis_store.client().get(_store_key())
+    except redis.RedisError:
+        return None
+    return json.loads(raw) if raw else None
 
 
 def checks_forget() -> None:
-    global _latest
-    _latest = None
+    with contextlib.suppress(redis.RedisError):
+        redis_store.client().delete(_store_key())

@@ -11,6 +11,7 @@ from runs.services.runs import (
     run_enqueue,
     run_fail,
     run_transition,
+    runs_redispatch,
 )
 from runs.services.steps import (
     action_record,
@@ -46,6 +47,7 @@ __all__ = [
     "run_start_url",
     "run_transition",
     "run_warn",
+    "runs_redispatch",
     "step_finish",
     "step_record",
     "thought_record",

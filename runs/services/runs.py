@@ -5,16 +5,17 @@ a move into a final status queues the webhook, a move into `queued` hands the ru
 """
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from runs import dispatch
-from runs.choices import RUN_TRANSITIONS, RUN_TYPE_FOR_ENGINE, TERMINAL_STATUSES, RunStatus
+from runs.choices import RUN_TRANSITIONS, RUN_TYPE_FOR_ENGINE, TERMINAL_STATUSES, RunStatus, StepStatus
 from runs.exceptions import IllegalTransition
 from runs.live import events
-from runs.models import ApiKey, Organization, TaskRun
+from runs.models import ApiKey, Organization, Step, TaskRun
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
         raise IllegalTransition(f"A run cannot go from {run.status} to {to}")
     now = timezone.now()
     values = {"status": to, "modified_at": now, **_timestamps_for(to, now), **fields}
-    updated = TaskRun.objects.filter(pk=run.pk, status=run.status).update(**values)
+    with transaction.atomic():
+        updated = TaskRun.objects.filter(pk=run.pk, status=run.status).update(**values)
+        if updated == 1 and to in TERMINAL_STATUSES:
+            _close_open_steps(run, to, now)
     if updated != 1:
         run.refresh_from_db()
         raise IllegalTransition(f"Run {run.run_id} is now {run.status}; it cannot go to {to}")
@@ -48,6 +52,12 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
     run_pk, webhook = run.pk, bool(run.webhook_url)
     transaction.on_commit(lambda: _after_move(run_pk, to, webhook))
     return run
+
+
+def _close_open_steps(run: TaskRun, to: str, now) -> None:
+    """A finished run has no step left `running`, even when its worker died (or lost its database) mid-step."""
+    status = StepStatus.CANCELED if to == RunStatus.CANCELED else StepStatus.FAILED
+    Step.objects.filter(run_id=run.pk, status=StepStatus.RUNNING).update(status=status, modified_at=now)
 
 
 def _after_move(run_pk: int, to: str, webhook: bool) -> None:
@@ -69,9 +79,33 @@ def _hand_to_workers(run_pk: int) -> None:
         return
     try:
         dispatch.run_execute(run_id=run.run_id)
-    except Exception as exc:  # the broker is down: say so on the run instead of leaving it queued
-        log.exception("could not queue %s", run.run_id)
-        run_fail(run=run, reason=f"The run could not be queued (task broker unreachable: {exc})")
+    except Exception as exc:  # the broker is down: the run stays queued and the sweep sends it later
+        log.warning("could not hand %s to the workers yet (%s); the sweep will", run.run_id, exc)
+
+
+def runs_redispatch(*, grace_seconds: int, limit: int = 500) -> list[str]:
+    """Send again the runs queued for over `grace_seconds` that the broker holds no message for (lost in a
+    broker restart, or never sent because the broker was down); returns their ids, oldest first.
+
+    The database says what must run, the broker only carries it: this sweep (Celery beat, every
+    RUN_SWEEP_SECONDS) turns a broker outage into a delay instead of a lost run.
+    """
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    waiting = TaskRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=cutoff).order_by("queued_at")
+    candidates = list(waiting.values_list("run_id", flat=True)[:limit])
+    if not candidates:
+        return []
+    held = dispatch.runs_waiting(run_ids=candidates)
+    if held is None:
+        log.warning("the broker cannot be asked which runs it holds (not Redis); the sweep does nothing")
+        return []
+    sent = []
+    for run_id in candidates:
+        if run_id in held:
+            continue
+        dispatch.run_execute(run_id=run_id)  # a broker that is still down raises: the next sweep retries
+        sent.append(run_id)
+    return sent
 
 
 @transaction.atomic

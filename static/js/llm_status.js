@@ -1,11 +1,11 @@
-// The Discover page's model banner: ask the server for a fresh check now when the page has none, then every
-// data-refresh-seconds (the server only calls the models again when its latest check is that old).
+// The Discover page's model banner: reload the latest stored check every data-refresh-seconds (reading it
+// calls no model; celery beat checks the models every SKYVERN_LLM_CHECK_SECONDS).
 (function () {
   "use strict";
   const banner = document.getElementById("llm-status");
   if (!banner) return;
   const url = banner.dataset.refreshUrl;
-  const seconds = Math.max(30, Number(banner.dataset.refreshSeconds) || 300);
+  const seconds = Math.max(30, Number(banner.dataset.refreshSeconds) || 60);
 
   async function refresh() {
     try {
@@ -19,6 +19,5 @@
     }
   }
 
-  if (banner.dataset.stale === "true") refresh();
   setInterval(refresh, seconds * 1000);
 })();

@@ -386,7 +386,8 @@ async def test_an_answer_in_skyverns_own_action_shape_is_taken_and_its_extras_ke
         result = await run(fake, AgentTask(prompt="x", url=page_server.url("loop_form.html")), sink)
     assert result.status == "completed"
     assert not any(is_correction(request["messages"]) for request in fake.requests)  # no second try
-    assert (recorded[0].action_type, recorded[0].element_id, recorded[0].raw) == ("click", "1", skyvern_shaped)
+    (click,) = recorded[:1]
+    assert (click.action_type, click.element_id, click.raw) == ("click", "1", skyvern_shaped)
 
 
 async def test_a_click_without_an_id_still_goes_back_to_the_model(run: Any, page_server: Any) -> None:

@@ -54,6 +54,13 @@ def test_the_agent_task_carries_the_requests_goal_schema_and_limits(db):
     assert task.totp_identifier == "me@example.com"
 
 
+def test_the_planners_iteration_limit_reaches_the_agent_task(db):
+    limited = agent_task_for(TaskRunFactory(request={"prompt": "p", "max_iterations": 3}))
+    default = agent_task_for(TaskRunFactory(request={"prompt": "p", "max_iterations": None}))
+
+    assert (limited.max_iterations, default.max_iterations) == (3, 10)
+
+
 def test_the_model_comes_from_the_request_or_else_the_settings(db, settings):
     settings.SKYVERN_LLM_MODEL = "openai/gpt-4o-mini"
     settings.SKYVERN_LLM_API_BASE = "http://llm.internal/v1"

@@ -5,6 +5,7 @@ browser a run gets from BROWSER_TYPE."""
 from __future__ import annotations
 
 import socket
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from runs import presenters, services
 from runs.exceptions import RunSetupError
 from runs.execution import llm_checks, vision
 from runs.execution.inputs import browser_for, llm_for, secondary_llm_for
+from runs.tasks import check_models
 from skyvern_site.skyvern_names import translate
 from tests.support.factories import OrganizationFactory, StepFactory, TaskRunFactory, UserFactory
 from tests.support.fake_llm import FakeLLM, FakeReply
@@ -32,9 +34,12 @@ OPENAI = {"ENABLE_OPENAI": "true", "OPENAI_API_KEY": "sk-openai"}
 
 
 @pytest.fixture(autouse=True)
-def _fresh(no_worker):
+def _fresh(no_worker, settings, redis_url):
+    """No probe remembered, and the stored model check in a Redis key of this test's own."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    config = {**layer.get("CONFIG", {}), "prefix": f"test-{uuid.uuid4().hex[:8]}"}
+    settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": config}}
     vision.forget_probes()
-    llm_checks.checks_forget()
     yield
     vision.forget_probes()
     llm_checks.checks_forget()
@@ -235,29 +240,43 @@ def test_check_llm_reports_each_working_model(settings, capsys):
     assert lines[-1] == "All 2 checked model(s) answer."
 
 
-def test_discover_offers_the_models_and_a_banner_that_fetches_the_check(settings, client, org):
+def test_discover_offers_the_models_and_a_banner_with_the_latest_check(settings, client, org):
     configure(settings, {**OPENAI, "LLM_KEY": "OPENAI_GPT4O"})
     client.force_login(UserFactory(organization=org))
 
     page = client.get("/discover").content.decode()
 
     assert 'list="model-names"' in page and '<option value="gpt-4o">' in page and "Empty: gpt-4o" in page
-    assert (
-        'id="llm-status"' in page and 'data-stale="true"' in page and "Checking the configured models" in page
-    )
+    assert 'id="llm-status"' in page and "have not been checked yet" in page
     assert "/discover/llm-status" in page and "js/llm_status.js" in page
 
 
-def test_the_banner_check_reports_each_model(settings, client, org):
+def test_the_beat_task_checks_the_models_and_the_banner_shows_it(settings, client, org):
     with FakeLLM(seeing(lambda messages: "{}")) as fake:
         with_model(settings, fake)
-        client.force_login(UserFactory(organization=org))
-        fragment = client.get("/discover/llm-status").content.decode()
-        again = client.get("/discover/llm-status").content.decode()
+        lines = check_models()
+    client.force_login(UserFactory(organization=org))
 
+    fragment = client.get("/discover/llm-status").content.decode()
+    page = client.get("/discover").content.decode()
+
+    assert lines[0].startswith("OK   default model (skyvern-1.0") and fake.model in lines[0]
     assert "Model checked:" in fragment and 'data-ok="true"' in fragment and "takes images" in fragment
-    assert len(fake.requests) == 1 and again == fragment  # fresh for SKYVERN_LLM_CHECK_SECONDS
-    assert Client().get("/discover/llm-status").status_code == 403
+    assert "Checked at" in page and "takes images" in page  # the page is drawn with it; no model called
+    assert len(fake.requests) == 1
+    assert Client().get("/discover/llm-status").status_code == 302  # to the login page
+
+
+def test_a_failing_model_turns_the_banner_into_a_warning(settings, client, org, capsys):
+    configure(settings, {"SKYVERN_LLM_MODEL": "openai/local", "SKYVERN_LLM_API_BASE": dead_base_url()})
+    with pytest.raises(CommandError):
+        call_command("check_llm")
+    client.force_login(UserFactory(organization=org))
+
+    page = client.get("/discover").content.decode()
+
+    assert 'class="banner banner-warn"' in page and "1 of 1 model not working." in page
+    assert "unreachable" in page
 
 
 # --- what a step says about its screenshot ----------------------------------------------------------

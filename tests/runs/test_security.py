@@ -118,6 +118,27 @@ def test_staff_with_the_view_permission_see_only_their_organizations_runs(org):
     assert client.post(f"/admin/runs/taskrun/{own.pk}/change/", {}).status_code == 403
 
 
+@pytest.mark.django_db
+def test_staff_manage_keys_and_users_of_their_own_organization_only(org, api_key):
+    own_org = OrganizationFactory()
+    own_key, _ = api_key_create(organization=own_org, name="ours")
+    staff = UserFactory(organization=own_org, is_staff=True)
+    codenames = ["view_apikey", "add_apikey", "view_user", "change_user"]
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    other_user = UserFactory(organization=org)
+    client = Client()
+    client.force_login(staff)
+
+    keys = client.get("/admin/runs/apikey/").content.decode()
+    add_form = client.get("/admin/runs/apikey/add/").content.decode()
+    own_user_page = client.get(f"/admin/auth/user/{staff.pk}/change/")
+
+    assert own_key.prefix in keys and api_key[0].prefix not in keys
+    assert own_org.name in add_form and org.name not in add_form
+    assert own_user_page.status_code == 200 and org.name not in own_user_page.content.decode()
+    assert client.get(f"/admin/auth/user/{other_user.pk}/change/").status_code == 302  # "does not exist"
+
+
 # --- throttling ----------------------------------------------------------------------------------
 
 

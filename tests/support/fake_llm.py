@@ -61,7 +61,7 @@ def prompt_kind(messages: list[dict[str, Any]]) -> str:
     'goal_plan', 'goal_check', 'goal_summary'...); 'unknown' when there is none."""
     for message in messages:
         if message.get("role") == "system":
-            match = re.search(re.escape(KIND_MARKER) + r"(\w+)", _text(message.get("content")))
+            match = re.search(re.escape(KIND_MARKER) + r"([\w-]+)", _text(message.get("content")))
             if match:
                 return match.group(1)
     return "unknown"

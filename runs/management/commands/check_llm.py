@@ -1,8 +1,6 @@
-import asyncio
-
 from django.core.management.base import BaseCommand, CommandError
 
-from runs.execution.llm_checks import check_targets, checks_run, engines_not_configured
+from runs.execution.llm_checks import check_targets, checks_record, engines_not_configured
 
 
 class Command(BaseCommand):
@@ -21,12 +19,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         for line in engines_not_configured():
             self.stdout.write(line)
-        targets = check_targets(everything=options["all"])
-        if not targets:
+        if not check_targets(everything=options["all"]):
             raise CommandError(
                 "No model is configured: set SKYVERN_LLM_MODEL (or Skyvern's LLM_KEY) and its key"
             )
-        results = asyncio.run(checks_run(targets))
+        results = checks_record(everything=options["all"])  # the Discover page shows it too
         for result in results:
             self.stdout.write(result.line())
         failed = [result for result in results if not result.ok]

@@ -266,7 +266,6 @@ def test_legacy_runs_are_the_organizations_tasks(client, org, other_org_run):
 
 
 def test_a_task_v2_is_a_skyvern_2_run(client, monkeypatch):
-    monkeypatch.setitem(ENGINES, "skyvern-2.0", SkyvernV1)  # whichever engines this checkout has built
     body = {
         "user_prompt": "Find the cheapest mug",
         "url": "shop.example",
@@ -280,7 +279,7 @@ def test_a_task_v2_is_a_skyvern_2_run(client, monkeypatch):
     assert response.status_code == 200, response.content
     created = response.json()
     run = TaskRun.objects.get(run_id=created["task_id"])
-    assert (run.engine, run.run_type, run.max_steps) == ("skyvern-2.0", "task_v2", 5)
+    assert (run.engine, run.run_type, run.request["max_iterations"]) == ("skyvern-2.0", "task_v2", 5)
     assert (created["prompt"], created["url"], created["status"]) == (
         "Find the cheapest mug",
         "https://shop.example",
