@@ -19,6 +19,14 @@ def new_int_id(now_ms: int | None = None) -> int:
     return (ms << 22) | (seq << 12) | secrets.randbits(12)
 
 
+def id_time_ms(public_id: str) -> int | None:
+    """When the id was made (ms since the Unix epoch), read from its integer; None for an id of another form."""
+    digits = public_id.rpartition("_")[2]
+    if not digits.isdigit():
+        return None
+    return (int(digits) >> 22) + EPOCH_MS
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_{new_int_id()}"
 

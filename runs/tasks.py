@@ -3,7 +3,10 @@ Work is queued by name through runs.dispatch, so nothing that queues a task impo
 
 Browser runs go to the "browser" queue and are never retried as a whole (they click real buttons), so the
 broker acknowledges them on receipt: a worker that dies mid-run loses the message and the reaper fails the
-run. Webhooks and the reaper are small, idempotent tasks on the default queue.
+run. Webhooks, the reaper and the queue sweep are small, idempotent tasks on the "small" queue (the
+default), served by their own worker processes so they never wait behind browser runs; Celery beat
+(its own process) schedules the reaper and the sweep. Database calls around a run reconnect when their
+connection drops (runs.execution.db), so the run ends with its true outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from runs import dispatch, selectors, services
+from runs.execution.db import db_retry
 from runs.execution.llm_checks import checks_record
 from runs.execution.webhooks import webhook_deliver
 from runs.models import TaskRun
@@ -40,18 +44,20 @@ def execute_run(self, run_id: str) -> str | None:
     """Claim the run and drive it to a final status; a run claimed already or canceled is left alone."""
     from runs.execution import runner  # Playwright and the agent: only worker processes load them
 
-    run = services.run_claim(run_id=run_id, worker_task_id=self.request.id or "")
+    run = db_retry(services.run_claim, run_id=run_id, worker_task_id=self.request.id or "")
     if run is None:
         log.info("run %s was canceled or claimed by another worker; skipping", run_id)
         return None
     try:
         runner.run_execute(run=run)
     except SoftTimeLimitExceeded:
-        services.run_fail(run=run, reason="The run was stopped by the worker's time limit")
+        db_retry(services.run_fail, run=run, reason="The run was stopped by the worker's time limit")
     except Exception as exc:
         log.exception("run %s crashed", run_id)
-        services.run_fail(
-            run=run, reason=f"Internal error while running the task: {type(exc).__name__}: {exc}"
+        db_retry(
+            services.run_fail,
+            run=run,
+            reason=f"Internal error while running the task: {type(exc).__name__}: {exc}",
         )
     return selectors.run_status(run_pk=run.pk)
 
@@ -76,6 +82,15 @@ def reap_stale_runs() -> list[str]:
     for run in reaped:
         log.warning("reaped %s: its worker stopped responding", run.run_id)
     return [run.run_id for run in reaped]
+
+
+@shared_task(name="runs.tasks.sweep_queued_runs")
+def sweep_queued_runs() -> list[str]:
+    """Send again the queued runs the broker lost or never got (Celery beat runs this)."""
+    sent = services.runs_redispatch(grace_seconds=settings.RUN_DISPATCH_GRACE_SECONDS)
+    if sent:
+        log.warning("sent %d queued run(s) to the workers again: %s", len(sent), ", ".join(sent))
+    return sent
 
 
 @shared_task(name="runs.tasks.check_models", soft_time_limit=120, time_limit=150)

@@ -124,7 +124,7 @@ CHANNEL_LAYERS = {
 RUN_SOFT_TIME_LIMIT = env_int("RUN_SOFT_TIME_LIMIT", 30 * 60, minimum=10)
 RUN_HARD_TIME_LIMIT = env_int("RUN_HARD_TIME_LIMIT", RUN_SOFT_TIME_LIMIT + 60, minimum=20)
 RUN_HEARTBEAT_SECONDS = env_int("RUN_HEARTBEAT_SECONDS", 10, minimum=1)
-RUN_STALE_AFTER_SECONDS = env_int("RUN_STALE_AFTER_SECONDS", 90, minimum=5)
+RUN_STALE_AFTER_SECONDS = env_int("RUN_STALE_AFTER_SECONDS", 40, minimum=5)  # see "Reliability" below
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -257,3 +257,47 @@ MIDDLEWARE += [
     "skyvern_site.security.refuse_nul_bytes",  # 400 for NUL in a path or query (PostgreSQL cannot store it)
     "skyvern_site.security.throttle_logins",  # 429 + Retry-After after too many failed logins
 ]
+
+# --- Reliability and throughput (README "Production"): queues, sweeps, reconnects. ----------------------------------
+from redis.asyncio.retry import Retry as AsyncRetry  # noqa: E402
+from redis.backoff import ExponentialBackoff  # noqa: E402
+from redis.exceptions import ConnectionError as RedisConnectionError  # noqa: E402
+from redis.exceptions import TimeoutError as RedisTimeoutError  # noqa: E402
+
+# Small tasks (webhooks, the sweep, the reaper, model checks) have their own queue and worker processes, so they
+# never wait behind browser runs: `celery worker -Q small` beside the browser workers' `-Q browser`.
+CELERY_TASK_DEFAULT_QUEUE = "small"
+# The database says what must run. Beat (its own process, `celery beat`) runs two sweeps every RUN_SWEEP_SECONDS:
+# runs queued for over RUN_DISPATCH_GRACE_SECONDS that the broker holds no message for are sent again (a broker
+# restart or outage delays them, never loses them), and running runs whose heartbeat is older than
+# RUN_STALE_AFTER_SECONDS fail, so a dead worker's run ends within about a minute.
+RUN_SWEEP_SECONDS = env_int("RUN_SWEEP_SECONDS", 10, minimum=1)
+RUN_DISPATCH_GRACE_SECONDS = env_int("RUN_DISPATCH_GRACE_SECONDS", 15, minimum=1)
+CELERY_BEAT_SCHEDULE["reap-stale-runs"]["schedule"] = float(RUN_SWEEP_SECONDS)
+CELERY_BEAT_SCHEDULE["sweep-queued-runs"] = {
+    "task": "runs.tasks.sweep_queued_runs",
+    "schedule": float(RUN_SWEEP_SECONDS),
+}
+# A worker whose database connection drops reconnects and retries its writes for this long before the run fails
+# saying its records could not be saved (runs/execution/db.py).
+DB_RETRY_SECONDS = env_int("DB_RETRY_SECONDS", 30, minimum=1)
+# Redis restarts: the channel layer's connections (and the live counters', runs/live/redis.py) reconnect and
+# retry a command a few times with a short backoff instead of failing it, so open sockets keep receiving after a
+# restart (about 1.5 s of retries; a longer outage closes the sockets and the pages reconnect).
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0].update(
+    retry=AsyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 6),
+    retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    health_check_interval=10,
+    socket_connect_timeout=2,
+)
+# PostgreSQL connections come from a pool in each process (psycopg_pool) instead of a new connection per request:
+# at most DB_POOL_MAX_SIZE per process; 0 = no pool. `scripts/web` turns it on for the web processes (workers fork
+# their pool processes, so they keep plain connections).
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0, minimum=0)
+if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 10,
+    }

@@ -28,6 +28,7 @@ from agent import netguard
 log = logging.getLogger("agent.egress")
 POLICY_ENV = "SKYVERN_EGRESS_POLICY"
 REFUSED_BODY = b"Blocked by this server's egress policy.\n"
+UNRESOLVED_BODY = b"This host name does not resolve.\n"
 
 
 def _policy() -> dict[str, Any]:
@@ -55,12 +56,12 @@ class EgressPolicyPlugin(HttpProxyBasePlugin):
     def before_upstream_connection(self, request: HttpParser) -> HttpParser | None:
         host, port = text_(request.host or b""), request.port or 0
         verdict = netguard.host_verdict(host, port, ALLOW)
-        refusal = verdict.refusal
-        if refusal is None and verdict.address is None and not CHAINED:
-            refusal = f"{host} does not resolve"
-        if refusal:
-            log.warning("egress refused %s:%s: %s", host, port, refusal)
+        if verdict.refusal:
+            log.warning("egress refused %s:%s: %s", host, port, verdict.refusal)
             raise HttpRequestRejected(status_code=403, reason=b"Forbidden", body=REFUSED_BODY)
+        if verdict.address is None and not CHAINED:  # nothing to connect to; not worth a warning
+            log.info("egress: %s does not resolve", host)
+            raise HttpRequestRejected(status_code=502, reason=b"Bad Gateway", body=UNRESOLVED_BODY)
         self._address = str(verdict.address) if verdict.address else None
         self._target = (request.host, request.port)
         return request

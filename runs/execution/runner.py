@@ -18,6 +18,7 @@ from django.db import connections
 from agent import AgentResult, AgentTask, BrowserConfig, LLMClient, run_agent
 from runs import services
 from runs.exceptions import DomainError
+from runs.execution.db import db_retry
 from runs.execution.inputs import agent_task_for, browser_for, llm_for, proxy_warning, secondary_llm_for
 from runs.execution.sink import DbSink
 from runs.execution.totp import totp_provider_for
@@ -39,7 +40,7 @@ async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserC
     watcher = asyncio.create_task(watch.watch())
     soft = settings.RUN_SOFT_TIME_LIMIT
     try:
-        return await asyncio.wait_for(
+        result = await asyncio.wait_for(
             run_agent(
                 task,
                 llm=llm,
@@ -61,6 +62,18 @@ async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserC
             await watcher
         await events.aclose()
         await sync_to_async(connections.close_all)()
+    return _with_true_reason(result, sink)
+
+
+def _with_true_reason(result: AgentResult, sink: DbSink) -> AgentResult:
+    """A run whose records could not be saved stopped for that reason, not for the error it surfaced as."""
+    if sink.write_error is not None and result.status != "completed":
+        result.status = "failed"
+        result.failure_reason = (
+            f"The run stopped because its records could not be saved to the database for "
+            f"{settings.DB_RETRY_SECONDS} s ({type(sink.write_error).__name__}: {sink.write_error})"
+        )
+    return result
 
 
 def run_execute(*, run: TaskRun) -> TaskRun:
@@ -79,7 +92,7 @@ def run_execute(*, run: TaskRun) -> TaskRun:
         result = asyncio.run(drive(run, task, llm, browser))
         if result.status == "timed_out" and not result.failure_reason:
             result.failure_reason = "The run exceeded its time limit"
-        return services.run_finish(run=run, result=result)
+        return db_retry(services.run_finish, run=run, result=result)
     finally:
         # The video and downloads are in storage now (or lost with the run): don't fill the worker's disk.
         shutil.rmtree(browser.run_dir, ignore_errors=True)

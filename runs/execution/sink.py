@@ -1,7 +1,9 @@
 """The agent's sink for a run: every step, action and artifact is committed, then published.
 
-All database work goes through `sync_to_async` (one thread, so one connection); events are published with
-`await` from the worker's event loop, after the write has committed (autocommit: each call commits).
+All database work goes through `sync_to_async` (one thread, so one connection) and `db_retry`, so a dropped
+connection is reopened instead of failing the rest of the run; a write that still fails is remembered in
+`write_error` (the runner reports it as the run's failure reason). Events are published with `await` from
+the worker's event loop, after the write has committed (autocommit: each call commits).
 Live browser frames come from the agent's screencast, which asks `live_wanted` (is a run page open?)
 and hands each frame to `live_frame`; the host only publishes them.
 """
@@ -12,10 +14,12 @@ import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError, InterfaceError
 
 from agent import ActionRecord, NullSink, StepRecord, ThoughtRecord
 from runs import presenters, services
 from runs.choices import ArtifactType
+from runs.execution.db import db_retry
 from runs.live import events, viewers
 from runs.models import Artifact, Step, TaskRun
 
@@ -43,6 +47,15 @@ class DbSink(NullSink):
         self._steps: dict[tuple[int, int], Step] = {}
         self.frames_sent = 0
         self._watched = False
+        self.write_error: Exception | None = None
+
+    async def _db(self, fn, *args):
+        """Run a database call in the sink's thread, reconnecting on a dropped connection."""
+        try:
+            return await sync_to_async(db_retry)(fn, *args)
+        except (DatabaseError, InterfaceError) as exc:
+            self.write_error = self.write_error or exc
+            raise
 
     async def live_wanted(self) -> bool:
         watched = await viewers.aviewer_count(self.run_id) > 0
@@ -73,7 +86,7 @@ class DbSink(NullSink):
         return self._steps[key]
 
     async def step_started(self, step: StepRecord) -> None:
-        row = await sync_to_async(self._step_row)(step)
+        row = await self._db(self._step_row, step)
         await events.apublish(self.run_id, "step.started", presenters.step_summary(row, finished=False))
 
     def _finish(self, step: StepRecord) -> Step:
@@ -94,16 +107,16 @@ class DbSink(NullSink):
         return row
 
     async def step_finished(self, step: StepRecord) -> None:
-        row = await sync_to_async(self._finish)(step)
+        row = await self._db(self._finish, step)
         await events.apublish(self.run_id, "step.finished", presenters.step_summary(row, finished=True))
 
     async def start_url_chosen(self, url: str) -> None:
-        await sync_to_async(services.run_start_url)(run=self.run, url=url)
+        await self._db(lambda: services.run_start_url(run=self.run, url=url))
 
     async def thought(self, thought: ThoughtRecord) -> None:
-        row = await sync_to_async(services.thought_record)(run=self.run, thought=thought)
+        row = await self._db(lambda: services.thought_record(run=self.run, thought=thought))
         await events.apublish(
-            self.run_id, "thought", await sync_to_async(presenters.thought_to_response)(row)
+            self.run_id, "thought", await self._db(presenters.thought_to_response, row)
         )
 
     # --- actions and artifacts --------------------------------------------------------------------
@@ -142,7 +155,7 @@ class DbSink(NullSink):
         return presenters.action_to_response(record, run=self.run)
 
     async def action_recorded(self, step: StepRecord, action: ActionRecord, screenshot: bytes | None) -> None:
-        payload = await sync_to_async(self._record_action)(step, action, screenshot)
+        payload = await self._db(self._record_action, step, action, screenshot)
         await events.apublish(self.run_id, "action", payload)
 
     def _store(
@@ -165,4 +178,4 @@ class DbSink(NullSink):
         if artifact_type not in ArtifactType.values:
             log.warning("ignoring an artifact of unknown type %r", artifact_type)
             return None
-        return await sync_to_async(self._store)(step, artifact_type, data, filename, content_type)
+        return await self._db(self._store, step, artifact_type, data, filename, content_type)

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from runs import selectors, services
 from runs.choices import RunStatus
+from runs.execution.db import db_retry
 from runs.models import TaskRun
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class RunWatch:
         while True:
             await asyncio.sleep(STATUS_POLL_SECONDS)
             try:
-                self.status = await sync_to_async(self._tick)() or RunStatus.CANCELED
+                # A dropped connection is reopened (within a few seconds), so heartbeats go on after it.
+                self.status = await sync_to_async(db_retry)(self._tick, seconds=5) or RunStatus.CANCELED
             except Exception:  # a database hiccup must not stop the run; try again next tick
                 log.warning("status check failed for %s", self.run.run_id, exc_info=True)

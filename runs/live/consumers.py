@@ -8,6 +8,9 @@ this address. Cross-site pages are refused before any of this, by their Origin (
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -18,6 +21,8 @@ from runs.exceptions import Throttled
 from runs.live import events, viewers
 from runs.models import Organization
 from runs.throttle import API_KEY, client_address, throttle_check, throttle_failure
+
+log = logging.getLogger(__name__)
 
 UNAUTHORISED = 4403
 NOT_FOUND = 4404
@@ -61,9 +66,15 @@ def _run_in(organization: Organization, run_id: str) -> bool:
     return selectors.run_get_for_org(organization=organization, run_id=run_id) is not None
 
 
+# Group memberships and viewer counts live in Redis; an open socket renews its own this often, so it gets its
+# events (and its run streams frames again) soon after Redis restarts empty. Renewing is idempotent.
+RENEW_SECONDS = 5
+
+
 class _ForwardingConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
     key_id: str | None = None
+    _renewal: asyncio.Task | None = None
 
     async def _refuse(self, code: int) -> None:
         self.groups_joined = []
@@ -86,11 +97,33 @@ class _ForwardingConsumer(AsyncWebsocketConsumer):
         for name in self.groups_joined:
             await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
+        self._renewal = asyncio.create_task(self._renew())
+
+    async def _register(self) -> None:
+        """What the socket keeps in Redis besides its groups (the run page's viewer count)."""
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                for name in self.groups_joined:
+                    await self.channel_layer.group_add(name, self.channel_name)
+                await self._register()
+            except Exception as exc:  # Redis is down: try again next time
+                log.warning("could not renew the groups of socket %s: %s", self.channel_name, exc)
 
     async def credential_revoked(self, message: dict) -> None:
         await self.close(code=UNAUTHORISED)
 
+    async def _stop_renewal(self) -> None:
+        if self._renewal is not None:
+            self._renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewal
+            self._renewal = None
+
     async def disconnect(self, code: int) -> None:
+        await self._stop_renewal()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -115,9 +148,13 @@ class RunConsumer(_ForwardingConsumer):
             return await self._refuse(NOT_FOUND)
         self.run_id = run_id
         await self._join(events.run_group(run_id))
-        await viewers.aviewer_joined(run_id, self.channel_name)
+        await self._register()
+
+    async def _register(self) -> None:
+        await viewers.aviewer_joined(self.run_id, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
+        await self._stop_renewal()  # before leaving, so a renewal cannot count the viewer again
         if self.run_id:
             await viewers.aviewer_left(self.run_id, self.channel_name)
         await super().disconnect(code)

@@ -40,10 +40,7 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
         raise IllegalTransition(f"A run cannot go from {run.status} to {to}")
     now = timezone.now()
     values = {"status": to, "modified_at": now, **_timestamps_for(to, now), **fields}
-    with transaction.atomic():
-        updated = TaskRun.objects.filter(pk=run.pk, status=run.status).update(**values)
-        if updated == 1 and to in TERMINAL_STATUSES:
-            _close_open_steps(run, to, now)
+    updated = _move(run, to, values)
     if updated != 1:
         run.refresh_from_db()
         raise IllegalTransition(f"Run {run.run_id} is now {run.status}; it cannot go to {to}")
@@ -54,10 +51,20 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
     return run
 
 
-def _close_open_steps(run: TaskRun, to: str, now) -> None:
-    """A finished run has no step left `running`, even when its worker died (or lost its database) mid-step."""
-    status = StepStatus.CANCELED if to == RunStatus.CANCELED else StepStatus.FAILED
-    Step.objects.filter(run_id=run.pk, status=StepStatus.RUNNING).update(status=status, modified_at=now)
+def _move(run: TaskRun, to: str, values: dict[str, Any]) -> int:
+    """The conditional UPDATE; a move into a final status also closes the steps left open, in one
+    transaction, so a finished run never shows a step `running` (its worker may have died mid-step)."""
+    moved = TaskRun.objects.filter(pk=run.pk, status=run.status)
+    if to not in TERMINAL_STATUSES:
+        return moved.update(**values)
+    with transaction.atomic():
+        updated = moved.update(**values)
+        if updated == 1:
+            step_status = StepStatus.CANCELED if to == RunStatus.CANCELED else StepStatus.FAILED
+            Step.objects.filter(run_id=run.pk, status=StepStatus.RUNNING).update(
+                status=step_status, modified_at=values["modified_at"]
+            )
+    return updated
 
 
 def _after_move(run_pk: int, to: str, webhook: bool) -> None:

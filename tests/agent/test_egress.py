@@ -286,5 +286,6 @@ async def test_the_egress_proxy_chains_to_the_runs_upstream_and_still_refuses(br
 
     assert "served via the upstream proxy" in via_upstream
     assert refused is not None and refused.status == 403
-    assert {urlsplit(url).hostname for url in upstream.requests} == {"only-the-upstream-knows.test"}  # +favicon
+    # The page and its favicon, both through the upstream.
+    assert {urlsplit(url).hostname for url in upstream.requests} == {"only-the-upstream-knows.test"}
     assert internal.requests == []

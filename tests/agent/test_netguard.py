@@ -78,7 +78,9 @@ def test_it_refuses_ipv6_forms_of_private_ipv4(host):
 
 
 def test_localhost_subdomains_are_loopback_without_asking_dns(monkeypatch):
-    monkeypatch.setattr("socket.getaddrinfo", lambda *a, **k: pytest.fail("DNS asked about a .localhost name"))
+    monkeypatch.setattr(
+        "socket.getaddrinfo", lambda *a, **k: pytest.fail("DNS asked about a .localhost name")
+    )
 
     assert "foo.localhost" in check_url("http://foo.localhost:8000/", allow=[])
     assert check_url("http://foo.localhost:8000/", allow=["127.0.0.1:8000"]) is None

@@ -280,7 +280,9 @@ def test_the_run_page_applies_socket_events_and_rebuilds_from_http_after_a_gap(
     page = open_page(UserFactory(organization=org))
     page.goto(f"/runs/{run.run_id}")
     expect(page.locator("#live-indicator")).to_have_text("Live")
-    page.wait_for_function("window.RunLive.socket.held === null")  # the rebuild on connect is done
+    # The rebuild on connect is done. (Polled with evaluate: wait_for_function evals its predicate inside
+    # the page, which the dashboard's Content-Security-Policy forbids.)
+    wait_until(lambda: page.evaluate("window.RunLive.socket.held === null"), timeout=10, what="the rebuild")
 
     def receive(seq: int | None, event_type: str, data: dict) -> None:
         event = {"type": event_type, "run_id": run.run_id, "data": data}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skyvern_site.skyvern_names import ConfigError, load_env_file, settings_or_exit, translate
+from skyvern_site.skyvern_names import SETTINGS, ConfigError, load_env_file, settings_or_exit, translate
 
 REPO = Path(__file__).resolve().parents[2]
 COMPATIBLE = {
@@ -171,3 +171,9 @@ def test_a_skyvern_env_file_is_read_without_overriding_the_environment(tmp_path)
     assert environ["CHROME_EXECUTABLE_PATH"] == "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
     assert environ["BROWSER_TYPE"] == "cdp-connect" and environ["LLM_KEY"] == "OPENAI_GPT4O"
     assert load_env_file(tmp_path / "missing", environ) == []
+
+
+def test_it_returns_exactly_the_settings_it_declares() -> None:
+    assert (
+        set(translate({})) == set(SETTINGS) == set(translate({**COMPATIBLE, "BROWSER_TYPE": "cdp-connect"}))
+    )
