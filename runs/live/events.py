@@ -188,9 +188,10 @@ def run_created(run_pk: int) -> None:
         log.exception("could not publish the creation of run %s", run.run_id)
 
 
-def run_status_changed(run_pk: int) -> None:
-    """Called on commit of every status move: tell the run page and the runs list."""
-    run = _load(run_pk)
+def run_status_changed(run_pk: int, *, run: TaskRun | None = None) -> None:
+    """Called on commit of every status move: tell the run page and the runs list. `run`, when given, is the
+    committed row already in memory (a run just created and queued), so it is not read again."""
+    run = run or _load(run_pk)
     if run is not None:
         _publish_run(run)
 

@@ -5,6 +5,9 @@ Timestamps are ISO 8601 strings in the form Django's JSON encoder writes (UTC, m
 "Z"), so a value looks the same whether it arrived over HTTP or over a socket.
 """
 
+import threading
+import time
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +21,15 @@ from runs.presenters.links import artifact_uri, artifact_url
 
 SCREENSHOT_URLS_LIMIT = 3
 _encoder = DjangoJSONEncoder()
+# GET /v1/runs/{id} is what clients poll. A run's body changes only with a write that moves its modified_at
+# (storing an artifact moves it too), so each process keeps the latest bodies by (run, modified_at) and answers
+# a poll of an unchanged run without reading its artifacts again. Entries are dropped after BODY_CACHE_SECONDS,
+# well before their signed links age (links are valid for ARTIFACT_LINK_SECONDS, at least a minute... and
+# remade every LINK_STABLE_SECONDS).
+BODY_CACHE_SECONDS = 30
+BODY_CACHE_SIZE = 2048
+_bodies: OrderedDict[int, tuple[datetime, float, dict[str, Any]]] = OrderedDict()
+_bodies_lock = threading.Lock()
 
 
 def iso(value: datetime | None) -> str | None:
@@ -33,10 +45,28 @@ def run_to_response(run: TaskRun) -> dict[str, Any]:
     return runs_to_response([run])[0]
 
 
+def run_to_response_cached(run: TaskRun) -> dict[str, Any]:
+    """run_to_response, from this process's cache while the run is unchanged (see BODY_CACHE_SECONDS)."""
+    now = time.monotonic()
+    with _bodies_lock:
+        found = _bodies.get(run.pk)
+    if found is not None and found[0] == run.modified_at and now - found[1] < BODY_CACHE_SECONDS:
+        return found[2]
+    body = run_to_response(run)
+    with _bodies_lock:
+        _bodies[run.pk] = (run.modified_at, now, body)
+        _bodies.move_to_end(run.pk)
+        while len(_bodies) > BODY_CACHE_SIZE:
+            _bodies.popitem(last=False)
+    return body
+
+
 def runs_to_response(runs: list[TaskRun]) -> list[dict[str, Any]]:
-    """run_to_response for a page of runs, with their artifacts read in two queries in all."""
-    media = selectors.media_for_runs(run_pks=[run.pk for run in runs], screenshots=SCREENSHOT_URLS_LIMIT)
-    return [_run_body(run, media[run.pk]) for run in runs]
+    """run_to_response for a page of runs, with their artifacts read in two queries in all. A run that never
+    started has no artifacts (only its worker makes them), so its artifacts are not looked for."""
+    started = [run.pk for run in runs if run.started_at is not None]
+    media = selectors.media_for_runs(run_pks=started, screenshots=SCREENSHOT_URLS_LIMIT) if started else {}
+    return [_run_body(run, media.get(run.pk) or selectors.RunMedia()) for run in runs]
 
 
 def run_list_items(runs: list[TaskRun]) -> list[dict[str, Any]]:

@@ -46,8 +46,11 @@ def run_transition(*, run: TaskRun, to: str, **fields: Any) -> TaskRun:
         raise IllegalTransition(f"Run {run.run_id} is now {run.status}; it cannot go to {to}")
     for name, value in values.items():
         setattr(run, name, value)
-    run_pk, webhook = run.pk, bool(run.webhook_url)
-    transaction.on_commit(lambda: _after_move(run_pk, to, webhook))
+    run_pk, run_id, webhook = run.pk, run.run_id, bool(run.webhook_url)
+    # A run moved into queued was just written by this transaction (created → queued): its event is presented
+    # from this object instead of being read again. Other moves read the committed row.
+    fresh = run if to == RunStatus.QUEUED else None
+    transaction.on_commit(lambda: _after_move(run_pk, run_id, to, webhook, fresh))
     return run
 
 
@@ -67,27 +70,25 @@ def _move(run: TaskRun, to: str, values: dict[str, Any]) -> int:
     return updated
 
 
-def _after_move(run_pk: int, to: str, webhook: bool) -> None:
+def _after_move(run_pk: int, run_id: str, to: str, webhook: bool, fresh: TaskRun | None) -> None:
     """On commit of a move to `to`. Two moves in one transaction both land here, so the webhook decision
     uses the move's own status, not the run's current one (else it would be sent twice)."""
-    events.run_status_changed(run_pk)
+    events.run_status_changed(run_pk, run=fresh)
     if to in TERMINAL_STATUSES and webhook:
         try:
             dispatch.webhook_send(run_pk=run_pk)
         except Exception:
             log.exception("could not queue the webhook of run %s", run_pk)
     elif to == RunStatus.QUEUED:
-        _hand_to_workers(run_pk)
+        _hand_to_workers(run_id)
 
 
-def _hand_to_workers(run_pk: int) -> None:
-    run = TaskRun.objects.filter(pk=run_pk).first()
-    if run is None or run.status != RunStatus.QUEUED:
-        return
+def _hand_to_workers(run_id: str) -> None:
+    """Send the run to the browser workers. A run canceled meanwhile is sent too: the worker's claim skips it."""
     try:
-        dispatch.run_execute(run_id=run.run_id)
+        dispatch.run_execute(run_id=run_id)
     except Exception as exc:  # the broker is down: the run stays queued and the sweep sends it later
-        log.warning("could not hand %s to the workers yet (%s); the sweep will", run.run_id, exc)
+        log.warning("could not hand %s to the workers yet (%s); the sweep will", run_id, exc)
 
 
 def runs_redispatch(*, grace_seconds: int, limit: int = 500) -> list[str]:
@@ -139,7 +140,7 @@ def run_create(
         webhook_url=request.get("webhook_url") or "",
         browser_session_id=request.get("browser_session_id"),
     )
-    transaction.on_commit(lambda: events.run_created(run.pk))
+    # No separate "created" event: the move to queued, in this transaction, tells the runs list about it.
     return run_enqueue(run=run)
 
 
