@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
@@ -97,6 +98,22 @@ async def browser(playwright_driver: Playwright) -> AsyncIterator[Browser]:
     )
     yield chromium
     await chromium.close()
+
+
+@pytest.fixture
+def launcher(browser: Browser) -> Callable[[BrowserConfig], Any]:
+    """For run_agent(launcher=...): runs get a fresh context on the session's shared Chromium instead of
+    launching their own."""
+
+    @asynccontextmanager
+    async def launch(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
+        session = await new_session(browser, config)
+        try:
+            yield session
+        finally:
+            await session.close()
+
+    return launch
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ by coordinates only; the sink looks at the page itself after each action.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser
 
 from agent import (
     ActionRecord,
@@ -25,7 +23,6 @@ from agent import (
     StepRecord,
     run_agent,
 )
-from agent.browser import BrowserSession, new_session
 from agent.engines.anthropic_cua import prune_images
 from agent.engines.ui_tars import parse, smart_resize, to_action, to_viewport
 from tests.support.cua_providers import (
@@ -83,19 +80,6 @@ class PageWatchingSink(NullSink):
 
     def texts(self, kind: str) -> list[str]:
         return [data.decode() for artifact_type, data in self.artifacts if artifact_type == kind]
-
-
-@pytest.fixture
-def launcher(browser: Browser) -> Callable[[BrowserConfig], Any]:
-    @asynccontextmanager
-    async def launch(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
-        session = await new_session(browser, config)
-        try:
-            yield session
-        finally:
-            await session.close()
-
-    return launch
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser
 
 from agent import (
     AgentResult,
@@ -23,7 +21,6 @@ from agent import (
     ThoughtRecord,
     run_agent,
 )
-from agent.browser import BrowserSession, new_session
 from agent.prompts import PROMPT_KINDS
 from tests.support.fake_llm import (
     FakeLLM,
@@ -97,16 +94,8 @@ def read_mug(messages: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
-def run(browser: Browser, browser_config: BrowserConfig) -> Callable[..., Any]:
+def run(launcher: Any, browser_config: BrowserConfig) -> Callable[..., Any]:
     """`await run(fake, task, sink)`: a skyvern-2.0 run on a fresh context of the shared Chromium."""
-
-    @asynccontextmanager
-    async def launch(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
-        session = await new_session(browser, config)
-        try:
-            yield session
-        finally:
-            await session.close()
 
     async def go(fake: FakeLLM, task: AgentTask, sink: Any = None, should_stop: Any = None) -> AgentResult:
         config = LLMConfig(model=fake.model, api_base=fake.base_url, api_key="test", retry_backoff=0.01)
@@ -116,7 +105,7 @@ def run(browser: Browser, browser_config: BrowserConfig) -> Callable[..., Any]:
             browser_config,
             sink=sink,
             should_stop=should_stop,
-            launcher=launch,
+            launcher=launcher,
             engine="skyvern-2.0",
         )
 

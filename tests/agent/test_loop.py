@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser
 
 from agent import (
     ActionRecord,
@@ -23,7 +21,6 @@ from agent import (
     StepRecord,
     run_agent,
 )
-from agent.browser import BrowserSession, new_session
 from tests.support.fake_llm import (
     FakeLLM,
     FakeReply,
@@ -116,21 +113,6 @@ class PreLiveSink:
 
 def screencast_tasks() -> list[asyncio.Task[Any]]:
     return [task for task in asyncio.all_tasks() if task.get_name() == "screencast" and not task.done()]
-
-
-@pytest.fixture
-def launcher(browser: Browser) -> Callable[[BrowserConfig], Any]:
-    """Runs get a fresh context on the session's shared Chromium instead of launching their own."""
-
-    @asynccontextmanager
-    async def launch(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
-        session = await new_session(browser, config)
-        try:
-            yield session
-        finally:
-            await session.close()
-
-    return launch
 
 
 @pytest.fixture
