@@ -30,7 +30,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "select_option",
         ("id", "option"),
-        'id, option {"label": ..., "value": ..., "index": ...} (give the label when you can)',
+        'id, option {"label": ..., "value": ..., "index": ...} (give the label when you can; to choose several'
+        " in a multi-select list, give a list of such objects: every option listed ends up selected)",
     ),
     ActionSpec("checkbox", ("id", "is_checked"), "id, is_checked (true or false)"),
     ActionSpec("upload_file", ("id", "file_url"), "id, file_url"),

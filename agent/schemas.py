@@ -60,6 +60,11 @@ class SelectOption(BaseModel):
     value: str | None = None
     index: int | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _text_is_a_label(cls, value: Any) -> Any:
+        return {"label": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _one_is_set(self) -> SelectOption:
         if self.label is None and self.value is None and self.index is None:
@@ -81,6 +86,9 @@ class PlannedAction(BaseModel):
     reasoning: str | None = None
     text: str | None = None
     option: SelectOption | None = None
+    # Several options at once (a multi-select list). The model may also send `option` as a list; either
+    # way `option` stays the first one, so readers of the single form keep working.
+    options: list[SelectOption] | None = None
     file_url: str | None = None
     is_checked: bool | None = None
     direction: Literal["up", "down"] | None = None
@@ -98,6 +106,19 @@ class PlannedAction(BaseModel):
             return value
         fields = {name: item for name, item in value.items() if name != "raw"}
         return {**fields, "raw": dict(value)} if set(value) - set(cls.model_fields) else fields
+
+    @model_validator(mode="before")
+    @classmethod
+    def _options_list(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        option, options = value.get("option"), value.get("options")
+        if isinstance(option, list):
+            options = options or option
+        if isinstance(options, list) and options:
+            first = option[0] if isinstance(option, list) and option else option
+            return {**value, "option": first or options[0], "options": options}
+        return value
 
     @field_validator("action_type", "direction", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.actions.base import ACTION_TIMEOUT_MS, ActionContext, element_kind, handler, locate, settle
 from agent.actions.options import click_matching_option, document_root, visible_options
+from agent.actions.typed_values import FORMATTED_TYPES, ValueFormatError, canonical, same_value
 from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionResult, PlannedAction
 
@@ -152,6 +153,8 @@ async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     kind = await element_kind(locator)
     if kind["tag"] == "select":
         return ActionResult.fail("wrong_element", "this is a <select>: use select_option")
+    if kind["tag"] == "input" and kind["type"] in FORMATTED_TYPES:
+        return await _input_formatted(locator, kind["type"], text)
     root = await document_root(locator, ctx.page)
     options_before = len((await visible_options(root, kind["controls"]))[1])
     await locator.fill("", timeout=ACTION_TIMEOUT_MS)
@@ -165,7 +168,59 @@ async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     if await _value(locator) not in (None, text):
         # Key handlers (masks, debounced listeners) sometimes drop characters; set the value outright.
         await locator.fill(text, timeout=ACTION_TIMEOUT_MS)
+    value = await _value(locator)
+    if value is not None and not _same_text(value, text):
+        return ActionResult.fail("value_not_set", f"the field shows {value!r} instead of {text!r}")
     return ActionResult.ok()
+
+
+def _same_text(value: str, text: str) -> bool:
+    # Input masks add their own separators ("5551234567" shows as "(555) 123-4567"): compare what is typed.
+    def typed(s: str) -> str:
+        return "".join(ch for ch in s.casefold() if ch.isalnum())
+
+    return value == text or typed(value) == typed(text)
+
+
+# Sets the value the way a user's edit does: through the native setter (so frameworks that track the
+# value see a change), then input and change events. Colours are first resolved to #rrggbb by the browser.
+_SET_FORMATTED = """(el, [type, value]) => {
+  if (el.disabled || el.readOnly) return {blocked: el.disabled ? 'disabled' : 'read-only'};
+  if (type === 'color' && value) {
+    const probe = document.createElement('canvas').getContext('2d');
+    probe.fillStyle = '#010203'; probe.fillStyle = value;
+    const resolved = probe.fillStyle;
+    if (resolved === '#010203' && value.replace(/\\s/g, '').toLowerCase() !== '#010203') return {bad: true};
+    if (!/^#[0-9a-f]{6}$/.test(resolved)) return {bad: true};
+    value = resolved;
+  }
+  el.focus();
+  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, value);
+  el.dispatchEvent(new Event('input', {bubbles: true}));
+  el.dispatchEvent(new Event('change', {bubbles: true}));
+  return {wanted: value, value: el.value, min: el.min, max: el.max, step: el.step};
+}"""
+
+
+async def _input_formatted(locator: Locator, input_type: str, text: str) -> ActionResult:
+    """Set a date/time/month/week/colour/range input in its own value format and read it back."""
+    try:
+        wanted = canonical(input_type, text)
+    except ValueFormatError as exc:
+        return ActionResult.fail("invalid_value", str(exc))
+    outcome = await locator.evaluate(_SET_FORMATTED, [input_type, wanted], timeout=ACTION_TIMEOUT_MS)
+    if "blocked" in outcome:
+        return ActionResult.fail("value_not_set", f"the {input_type} input is {outcome['blocked']}")
+    if outcome.get("bad"):
+        return ActionResult.fail("invalid_value", f"{text!r} is not a colour (for example #1a2b3c or red)")
+    if not same_value(input_type, outcome["wanted"], outcome["value"]):
+        limits = ", ".join(f"{k}={outcome[k]}" for k in ("min", "max", "step") if outcome[k])
+        return ActionResult.fail(
+            "value_not_set",
+            f"the {input_type} input shows {outcome['value']!r} instead of {outcome['wanted']!r}"
+            + (f" ({limits})" if limits else ""),
+        )
+    return ActionResult.ok(data={"value": outcome["value"]})
 
 
 async def _pick_suggestion(

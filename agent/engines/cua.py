@@ -31,7 +31,7 @@ from agent.actions import AnswerError, coordinate_record, extract_data, first_li
 from agent.actions.base import NAVIGATION_TIMEOUT_MS
 from agent.engines.base import Driver
 from agent.engines.provider_http import ProviderClient, ProviderError
-from agent.engines.skyvern_v1 import max_steps_reached
+from agent.engines.skyvern_v1 import run_steps
 from agent.llm import LLMClient, LLMConfig, LLMError, LLMReply, token_cost
 from agent.loop.sink import send_artifact
 from agent.loop.start_url import choose_start_url
@@ -340,35 +340,12 @@ class CoordinateEngine(ABC):
         url = await choose_start_url(replace(state, llm=ProviderChat(state.llm.config, conversation)))
         if not url:
             return
-        report = getattr(state.sink, "start_url_chosen", None)
-        with contextlib.suppress(Exception):  # hosts may not take it; the run goes on either way
-            if report is not None:
-                await report(url)
         with contextlib.suppress(Exception):
             await state.session.goto(url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
 
     async def _steps(self, driver: Driver, conversation: Conversation) -> StepOutcome:
         """Turns in order; a turn the provider could not answer is retried up to max_retries_per_step."""
-        task = driver.state.task
-        order, retry = 0, 0
-        while True:
-            stopped = await driver.stopped()
-            if stopped:
-                return stopped
-            if order >= task.max_steps:
-                return max_steps_reached(task.max_steps)
-            outcome = await driver.record_step(order, retry, lambda step: _guarded(conversation, step))
-            if outcome.kind == "continue":
-                order, retry = order + 1, 0
-            elif outcome.kind == "retry" and retry < task.max_retries_per_step:
-                retry += 1
-            elif outcome.kind == "retry":
-                attempts = task.max_retries_per_step + 1
-                return StepOutcome(
-                    "fatal", f"Step {order} failed {attempts} times; last error: {outcome.reason}"
-                )
-            else:
-                return outcome
+        return await run_steps(driver, lambda step: _guarded(conversation, step))
 
 
 async def _guarded(conversation: Conversation, step: StepRecord) -> StepOutcome:

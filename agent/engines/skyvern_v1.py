@@ -3,7 +3,7 @@ actions, runs them, and verifies a claimed completion with a second call (agent.
 
 from __future__ import annotations
 
-from agent.engines.base import Driver
+from agent.engines.base import Driver, StepBody
 from agent.llm import NOT_CONFIGURED
 from agent.loop.state import RunState, StepOutcome
 from agent.loop.step import run_step
@@ -17,28 +17,31 @@ class SkyvernV1:
         return None if state.llm.configured else NOT_CONFIGURED
 
     async def run(self, driver: Driver) -> StepOutcome:
-        """Steps in order; a failed step is retried up to max_retries_per_step times."""
         state = driver.state
-        task = state.task
-        order, retry = 0, 0
-        while True:
-            stopped = await driver.stopped()
-            if stopped:
-                return stopped
-            if order >= task.max_steps:
-                return max_steps_reached(task.max_steps)
-            outcome = await driver.record_step(order, retry, lambda step: run_step(state, step))
-            if outcome.kind == "continue":
-                order, retry = order + 1, 0
-            elif outcome.kind == "retry" and retry < task.max_retries_per_step:
-                retry += 1
-            elif outcome.kind == "retry":
-                attempts = task.max_retries_per_step + 1
-                return StepOutcome(
-                    "fatal", f"Step {order} failed {attempts} times; last error: {outcome.reason}"
-                )
-            else:
-                return outcome
+        return await run_steps(driver, lambda step: run_step(state, step))
+
+
+async def run_steps(driver: Driver, body: StepBody) -> StepOutcome:
+    """Steps in order until one ends the run; a step whose outcome is "retry" is run again, up to
+    max_retries_per_step times. Every engine that takes one turn per step drives its turns with this."""
+    task = driver.state.task
+    order, retry = 0, 0
+    while True:
+        stopped = await driver.stopped()
+        if stopped:
+            return stopped
+        if order >= task.max_steps:
+            return max_steps_reached(task.max_steps)
+        outcome = await driver.record_step(order, retry, body)
+        if outcome.kind == "continue":
+            order, retry = order + 1, 0
+        elif outcome.kind == "retry" and retry < task.max_retries_per_step:
+            retry += 1
+        elif outcome.kind == "retry":
+            attempts = task.max_retries_per_step + 1
+            return StepOutcome("fatal", f"Step {order} failed {attempts} times; last error: {outcome.reason}")
+        else:
+            return outcome
 
 
 def max_steps_reached(max_steps: int) -> StepOutcome:

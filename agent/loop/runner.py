@@ -150,14 +150,7 @@ class _Run:
         """No URL given: engines that talk to a chat model let it choose one; the host hears of it."""
         if not getattr(self.engine, "chooses_start_url", False):
             return None
-        url = await choose_start_url(self.state)
-        report = getattr(self.state.sink, "start_url_chosen", None)
-        if url and report is not None:
-            try:
-                await report(url)
-            except Exception:
-                log.exception("sink failed to store the chosen start URL")
-        return url
+        return await choose_start_url(self.state)
 
     async def stopped(self) -> StepOutcome | None:
         stop = await self.state.stop_reason()

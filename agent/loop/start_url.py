@@ -49,7 +49,19 @@ async def choose_start_url(state: RunState) -> str | None:
         log.warning("could not choose a start page: %s", exc)
     state.thoughts.append(record)
     await send_thought(state.sink, record)
+    if url:
+        await _report(state, url)
     return url
+
+
+async def _report(state: RunState, url: str) -> None:
+    report = getattr(state.sink, "start_url_chosen", None)  # hosts written before it may lack it
+    if report is None:
+        return
+    try:
+        await report(url)
+    except Exception:
+        log.exception("sink failed to store the chosen start URL")
 
 
 def _http_url(url: str) -> str | None:

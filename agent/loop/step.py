@@ -107,6 +107,16 @@ async def _act(
     return StepOutcome("continue")
 
 
+def _option_record(planned: PlannedAction) -> dict[str, Any] | None:
+    """The chosen option as Skyvern records it; several options are listed under "options" too."""
+    if planned.option is None:
+        return None
+    record = planned.option.model_dump(exclude_none=True)
+    if planned.options and len(planned.options) > 1:
+        record["options"] = [option.model_dump(exclude_none=True) for option in planned.options]
+    return record
+
+
 async def record_action(
     state: RunState, step: StepRecord, planned: PlannedAction, result: ActionResult
 ) -> None:
@@ -117,7 +127,7 @@ async def record_action(
         element_id=planned.id,
         reasoning=planned.reasoning,
         text=planned.text,
-        option=planned.option.model_dump(exclude_none=True) if planned.option else None,
+        option=_option_record(planned),
         file_url=planned.file_url,
         status="completed" if result.success else "failed",
         error_type=result.error_type,
