@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
@@ -23,74 +20,23 @@ from playwright.async_api import Error as PlaywrightError
 from agent.browser import BrowserConfig, NavigationBlocked
 from agent.browser.cdp import BrowserUnavailable, cdp_websocket_url
 from agent.browser.egress import EgressPolicy, egress_proxy_for
+from tests.support.http import RecordingServer
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Listener:
-    port: int = 0
-    requests: list[str] = field(default_factory=list)
-
-
-def _serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, int]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, httpd.server_address[1]
+@pytest.fixture(scope="module")
+def internal() -> Iterator[RecordingServer]:
+    """A loopback service runs must never reach: it records every request."""
+    with RecordingServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def internal() -> Iterator[Listener]:
-    """A loopback service runs must never reach: it records every request (and every connection)."""
-    state = Listener()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(self.path)
-            body = b"<p>internal secret</p>"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd, state.port = _serve(Handler)
-    yield state
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Listener]:
+def site() -> Iterator[RecordingServer]:
     """The allowed site: `/302?to=URL` and `/307?to=URL` redirect; `/page?html=...` serves that HTML."""
-    state = Listener()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(self.path)
-            parts = urlsplit(self.path)
-            query = {key: values[0] for key, values in parse_qs(parts.query).items()}
-            if parts.path in ("/302", "/307"):
-                self.send_response(int(parts.path[1:]))
-                self.send_header("Location", query["to"])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = query.get("html", "<title>site</title><p>public page</p>").encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd, state.port = _serve(Handler)
-    yield state
-    httpd.shutdown()
+    with RecordingServer(b"<title>site</title><p>public page</p>") as server:
+        yield server
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -189,29 +135,15 @@ async def test_webrtc_sends_no_udp_around_the_proxy(unguarded_page, site):
 
 
 @pytest.fixture(scope="module")
-def fake_devtools() -> Iterator[Listener]:
+def fake_devtools() -> Iterator[RecordingServer]:
     """Not a browser: `/ssh/json/version` answers like an SSH banner, `/steer/json/version` names a
     WebSocket on another host and port."""
-    state = Listener()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(self.path)
-            if self.path.startswith("/steer"):
-                body = b'{"webSocketDebuggerUrl": "ws://10.0.0.9:6379/devtools/browser/abc"}'
-            else:
-                body = b"SSH-2.0-OpenSSH_9.6 secret-banner"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd, state.port = _serve(Handler)
-    yield state
-    httpd.shutdown()
+    answers = {
+        "/steer": b'{"webSocketDebuggerUrl": "ws://10.0.0.9:6379/devtools/browser/abc"}',
+        "/ssh": b"SSH-2.0-OpenSSH_9.6 secret-banner",
+    }
+    with RecordingServer(answers=answers) as server:
+        yield server
 
 
 @pytest.mark.parametrize(
@@ -251,25 +183,10 @@ def test_a_context_goes_through_the_egress_proxy_unless_switched_off(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[Listener]:
+def upstream() -> Iterator[RecordingServer]:
     """A stand-in for a run's upstream proxy: answers absolute-form requests itself and records them."""
-    state = Listener()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(self.path)
-            body = b"<p>served via the upstream proxy</p>"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd, state.port = _serve(Handler)
-    yield state
-    httpd.shutdown()
+    with RecordingServer(b"<p>served via the upstream proxy</p>") as server:
+        yield server
 
 
 async def test_the_egress_proxy_chains_to_the_runs_upstream_and_still_refuses(browser, upstream, internal):

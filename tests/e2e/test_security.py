@@ -7,9 +7,7 @@ here listens on 127.0.0.2, another loopback address that nothing allows.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -17,52 +15,17 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.e2e.helpers import wait_until
+from tests.support.http import RecordingServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
-class Recorder(BaseHTTPRequestHandler):
-    """Answers every GET: `/hop` with a 302 to `?to=`, anything else with a page; remembers the paths."""
-
-    seen: list[str]
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.seen.append(self.path)
-        if self.path.startswith("/hop?to="):
-            self.send_response(302)
-            self.send_header("Location", self.path.removeprefix("/hop?to="))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = b"<p>internal secret</p>"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _serve(address: str) -> tuple[ThreadingHTTPServer, list[str]]:
-    seen: list[str] = []
-    httpd = ThreadingHTTPServer((address, 0), type("Handler", (Recorder,), {"seen": seen}))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, seen
-
-
 @pytest.fixture
 def internal_and_site() -> Iterator[tuple[str, list[str], str]]:
-    internal, internal_seen = _serve("127.0.0.2")
-    site, _ = _serve("127.0.0.1")
-    yield (
-        f"http://127.0.0.2:{internal.server_address[1]}/",
-        internal_seen,
-        f"http://127.0.0.1:{site.server_address[1]}",
-    )
-    internal.shutdown()
-    site.shutdown()
+    """An internal service on 127.0.0.2 (which nothing allows) and a site on 127.0.0.1 whose `/hop?to=`
+    redirects there."""
+    with RecordingServer(host="127.0.0.2") as internal, RecordingServer() as site:
+        yield f"{internal.url}/", internal.requests, site.url
 
 
 def test_a_run_redirected_to_an_internal_address_never_reaches_it(worker, e2e_client, internal_and_site):

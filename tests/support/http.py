@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
 
 # How often the serve loop checks for stop(); the default 0.5 s would make every stop() wait that long.
 POLL_INTERVAL = 0.05
@@ -25,8 +26,11 @@ class LocalServer:
     server; stop() shuts it down and closes the socket. As a context manager it starts and stops itself.
     """
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], *, name: str = "test-http") -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], *, name: str = "test-http", host: str = "127.0.0.1"
+    ) -> None:
+        self.host = host
+        self.httpd = ThreadingHTTPServer((host, 0), handler)
         self.httpd.daemon_threads = True
         self._name = name
         self._thread: threading.Thread | None = None
@@ -37,7 +41,7 @@ class LocalServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self) -> Self:
         if self._thread is None:
@@ -116,3 +120,41 @@ class WebhookReceiver(LocalServer):
                     self.send_body(receiver.statuses.pop(0) if receiver.statuses else 200)
 
         super().__init__(Handler, name="webhook-receiver")
+
+
+class RecordingServer(LocalServer):
+    """A web service that remembers every GET path in `requests` (tests assert what it did or did not see).
+
+    `/302?to=URL`, `/307?to=URL` and `/hop?to=URL` redirect to URL; `/page?html=HTML` serves that HTML;
+    a path starting with a key of `answers` gets that answer; anything else (an absolute-form proxy
+    request too) answers `body`.
+    """
+
+    def __init__(
+        self,
+        body: bytes = b"<p>internal secret</p>",
+        *,
+        host: str = "127.0.0.1",
+        answers: dict[str, bytes] | None = None,
+    ) -> None:
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(QuietHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                server.requests.append(self.path)
+                parts = urlsplit(self.path)
+                answer = next((a for p, a in (answers or {}).items() if self.path.startswith(p)), None)
+                if answer is not None or not self.path.startswith("/"):
+                    self.send_body(200, answer if answer is not None else body, "text/html")
+                elif parts.path in ("/302", "/307", "/hop") and "to=" in parts.query:
+                    target = parse_qs(parts.query)["to"][0]
+                    status = 302 if parts.path == "/hop" else int(parts.path[1:])
+                    self.send_body(status, headers={"Location": target})
+                elif parts.path == "/page":
+                    html = parse_qs(parts.query).get("html", ["<title>site</title><p>public page</p>"])[0]
+                    self.send_body(200, html.encode(), "text/html")
+                else:
+                    self.send_body(200, body, "text/html")
+
+        super().__init__(Handler, name="recording-server", host=host)
