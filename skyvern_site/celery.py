@@ -1,8 +1,9 @@
-"""The Celery app. Start a worker for browser runs and small tasks with
+"""The Celery app. Browser runs and small tasks (webhooks, the sweeps) have their own workers:
 
-    celery -A skyvern_site worker -Q browser,celery --concurrency 4
+    celery -A skyvern_site worker -Q browser --concurrency 4
+    celery -A skyvern_site worker -Q small --pool threads --concurrency 8
 
-and the reaper schedule with `celery -A skyvern_site beat` (or `worker -B` on a single machine).
+and exactly one `celery -A skyvern_site beat` (the reaper, the queue sweep, the model checks), its own process.
 """
 
 import os

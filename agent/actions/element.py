@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from playwright.async_api import Locator, Page, Request
+from playwright.async_api import Locator, Page, Request, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.actions.base import ACTION_TIMEOUT_MS, ActionContext, element_kind, handler, locate, settle
@@ -16,62 +16,85 @@ from agent.actions.typed_values import FORMATTED_TYPES, ValueFormatError, canoni
 from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionResult, PlannedAction
 
-# How long after the click a download may start before we decide the click did not start one...
-DOWNLOAD_GRACE_S = 0.4
-# ...unless a page request the click started is still unanswered (it may turn into a download).
+# The longest a click waits for a download it can start (a[download], an attachment response)...
 DOWNLOAD_MAX_WAIT_S = 5.0
+# ...and how long after a navigation was aborted, which is how Chromium ends one that became a download.
+ABORTED_NAVIGATION_WAIT_S = 1.0
 # Typing longer texts key by key is slow and gains nothing: autocompletes react to short queries.
 TYPE_KEYS_UP_TO = 80
 SUGGESTION_POLLS = 6
 
 
 class _DownloadWatch:
-    """Listens to one page while an action runs: did a download start, is a navigation pending?"""
+    """Listens to one page while an action runs and tells whether it started a download.
 
-    def __init__(self, page: Page, downloads: list[Any]) -> None:
+    It waits only while a download is likely, from the browser's own events: the clicked link has a
+    `download` attribute, a response came with `Content-Disposition: attachment`, a navigation is still
+    unanswered, or one was just aborted (Chromium aborts a navigation that turned into a download).
+    A click that starts none of these costs no wait at all.
+    """
+
+    def __init__(self, page: Page, downloads: list[Any], expected: bool) -> None:
         self.page = page
         self.downloads = downloads
         self.before = len(downloads)
         self.started = asyncio.Event()
         self.pending: set[Request] = set()
+        self.expect_until = _now() + DOWNLOAD_MAX_WAIT_S if expected else 0.0
         self.listeners: dict[str, Callable[[Any], None]] = {
             "download": lambda _download: self.started.set(),
             "request": self._on_request,
+            "response": self._on_response,
             "requestfinished": self._on_done,
-            "requestfailed": self._on_done,
+            "requestfailed": self._on_failed,
         }
+
+    def _expect(self, seconds: float) -> None:
+        self.expect_until = max(self.expect_until, _now() + seconds)
 
     def _on_request(self, request: Request) -> None:
         if request.is_navigation_request():
             self.pending.add(request)
 
+    def _on_response(self, response: Response) -> None:
+        if "attachment" in (response.headers.get("content-disposition") or "").lower():
+            self._expect(DOWNLOAD_MAX_WAIT_S)
+
     def _on_done(self, request: Request) -> None:
+        self.pending.discard(request)
+
+    def _on_failed(self, request: Request) -> None:
+        if request in self.pending:
+            self._expect(ABORTED_NAVIGATION_WAIT_S)
         self.pending.discard(request)
 
     def triggered(self) -> bool:
         return self.started.is_set() or len(self.downloads) > self.before
 
-    async def wait(self, grace_until: float) -> None:
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + DOWNLOAD_MAX_WAIT_S
+    async def wait(self) -> None:
+        give_up = _now() + DOWNLOAD_MAX_WAIT_S
         while not self.triggered():
-            now = loop.time()
-            if now >= give_up or (now >= grace_until and not self.pending):
+            now = _now()
+            if now >= give_up or (now >= self.expect_until and not self.pending):
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.started.wait(), 0.05)
 
 
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
 @contextlib.asynccontextmanager
-async def watch_downloads(ctx: ActionContext) -> AsyncIterator[Callable[[], bool]]:
-    """Yield a check telling whether a download started while the block ran (or soon after it)."""
-    grace_until = asyncio.get_running_loop().time() + DOWNLOAD_GRACE_S
-    watch = _DownloadWatch(ctx.page, ctx.session.downloads)
+async def watch_downloads(ctx: ActionContext, expected: bool = False) -> AsyncIterator[Callable[[], bool]]:
+    """Yield a check telling whether a download started while the block ran (or, if one is on its
+    way, soon after it). `expected`: the action is known to start one (a link with `download`)."""
+    watch = _DownloadWatch(ctx.page, ctx.session.downloads, expected)
     for event, listener in watch.listeners.items():
         watch.page.on(event, listener)
     try:
         yield watch.triggered
-        await watch.wait(grace_until)
+        await watch.wait()
     finally:
         for event, listener in watch.listeners.items():
             watch.page.remove_listener(event, listener)
@@ -89,7 +112,8 @@ async def _click(locator: Locator) -> None:
 @handler("click")
 async def click(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     locator = await locate(ctx, action.id)
-    async with watch_downloads(ctx) as download_started:
+    expected = await locator.evaluate("el => !!el.closest('a[download]')", timeout=ACTION_TIMEOUT_MS)
+    async with watch_downloads(ctx, expected) as download_started:
         await _click(locator)
         await settle(ctx.page)
     return ActionResult.ok(download_triggered=download_started())

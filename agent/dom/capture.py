@@ -13,6 +13,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 
+from agent.dom.listeners import LISTEN_ATTRIBUTE, mark_listening
 from agent.dom.model import FRAME_ATTRIBUTE, ID_ATTRIBUTE, Element, FrameInfo, Option, Snapshot, TextLine
 from agent.dom.render import render
 
@@ -74,7 +75,7 @@ def _node(raw: dict[str, Any], frame: FrameInfo, at: Offset) -> Element | TextLi
 
 
 async def _evaluate(frame: Frame, start: int | None, options: dict[str, int]) -> dict[str, Any] | None:
-    args = {"attr": ID_ATTRIBUTE, "frameAttr": FRAME_ATTRIBUTE, "start": start, **options}
+    args = {"attr": ID_ATTRIBUTE, "frameAttr": FRAME_ATTRIBUTE, "listenAttr": LISTEN_ATTRIBUTE, "start": start, **options}
     for attempt in range(3):
         try:
             return json.loads(await frame.evaluate(script(), args))
@@ -131,6 +132,7 @@ async def snapshot(
     and describe the page for the LLM in at most about `max_chars` characters."""
     options = {"maxText": max_text, "maxLabel": max_label, "maxOptions": max_options}
     out = Capture()
+    await mark_listening(page)
     main = await capture_frame(page.main_frame, Offset(), out, options)
     if out.frames > 1 and out.next_id is not None:
         # Frames continue the main window's counter; store where they stopped so ids stay page-unique.

@@ -4,6 +4,7 @@
 (args) => {
   const ATTR = args.attr;
   const FRAME_ATTR = args.frameAttr;
+  const LISTEN_ATTR = args.listenAttr;
   const MAX_TEXT = args.maxText;
   const MAX_LABEL = args.maxLabel;
   const MAX_OPTIONS = args.maxOptions;
@@ -151,13 +152,17 @@
     }
     if (tag === "INPUT") return el.type !== "hidden";
     if (tag === "BUTTON" || tag === "SELECT" || tag === "TEXTAREA" || tag === "SUMMARY") return true;
-    if (tag === "A") return el.hasAttribute("href");
+    if (tag === "A" && el.hasAttribute("href")) return true;
     const role = el.getAttribute("role");
     if (role && ROLES.has(role.split(/\s+/)[0])) return true;
     if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return true;
     if (el.hasAttribute("onclick") || typeof el.onclick === "function") return true;
+    if (ctx.owner) return false;
+    // A pointer listener bound in script (agent/dom/listeners.py marks them), or a small focusable widget.
+    if (LISTEN_ATTR && el.hasAttribute(LISTEN_ATTR)) return true;
+    if (el.tabIndex >= 0 && el.hasAttribute("tabindex") && el.childElementCount <= 3) return true;
     // Only where the pointer cursor starts: children inheriting it belong to the clickable parent.
-    return s.cursor === "pointer" && !ctx.pointer && !ctx.owner;
+    return s.cursor === "pointer" && !ctx.pointer;
   };
 
   const shortUrl = (u) => {

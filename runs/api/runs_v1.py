@@ -52,7 +52,7 @@ def run_task(
         max_iterations_override=max_iterations_override,
     )
     run = run_create(organization=organization, request=normalised, api_key=request.auth)
-    return presenters.run_to_response(run)
+    return presenters.new_run_to_response(run)
 
 
 @route(router, "GET", "/runs", response=list[RunListItem], operation_id="list_runs_v1_runs_get")
@@ -93,7 +93,7 @@ def _cancelled(run: TaskRun) -> bool:
 
 @route(router, "GET", "/runs/{run_id}", response=TaskRunResponse, operation_id="get_run_v1_runs__run_id__get")
 def get_run(request: HttpRequest, run_id: str):
-    return presenters.run_to_response(run_or_404(request, run_id))
+    return presenters.run_to_response_cached(run_or_404(request, run_id))
 
 
 @route(
@@ -105,7 +105,7 @@ def get_run(request: HttpRequest, run_id: str):
 )
 def get_task_run(request: HttpRequest, run_id: str):
     """The Tasks API's "task details": the same body as GET /v1/runs/{run_id}."""
-    return presenters.run_to_response(run_or_404(request, run_id))
+    return presenters.run_to_response_cached(run_or_404(request, run_id))
 
 
 @route(router, "GET", "/version", response=dict[str, str], operation_id="get_version_v1_version_get")

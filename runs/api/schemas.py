@@ -106,7 +106,8 @@ class RunListItem(TaskRunResponse):
     workflow_deleted: bool | None = None
     trigger_type: str | None = None
     truncated: bool | None = Field(
-        default=None, description="Long text shortened to keep the page small; GET /v1/runs/{run_id} has it whole"
+        default=None,
+        description="Long text shortened to keep the page small; GET /v1/runs/{run_id} has it whole",
     )
 
 

@@ -32,13 +32,24 @@ def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
     """A new run with the same request, checked again against today's rules (allow-lists, step limits)."""
     run = run_for_request(request, run_id)
     try:
-        normalised = normalise_run_request(dict(run.request), organization=request.organization)
+        normalised = normalise_run_request(
+            _request_again(request, run.request), organization=request.organization
+        )
     except InvalidRunRequest as exc:
         messages.error(request, f"This run cannot be started again as it was: {exc}")
         return redirect("runs:detail", run_id=run.run_id)
     new_run = run_create(organization=request.organization, request=normalised, created_by=request.user)
     messages.success(request, f"Started again from {run.run_id}.")
     return redirect("runs:detail", run_id=new_run.run_id)
+
+
+def _request_again(request: HttpRequest, original: dict) -> dict:
+    """The run's request, with more steps when "Run again with more steps" asked for them."""
+    again = dict(original)
+    max_steps = request.POST.get("max_steps", "")
+    if max_steps.isdigit():
+        again["max_steps"] = int(max_steps)
+    return again
 
 
 @require_POST

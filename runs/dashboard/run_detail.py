@@ -1,17 +1,24 @@
 """The run page: server-rendered from the database at any moment; run_live.js only adds what is new."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from runs import selectors
 from runs.choices import ACTIVE_STATUSES, ArtifactType
 from runs.dashboard.access import member_required, run_for_request
+from runs.dashboard.failures import failure_help, more_steps, renumber_steps
 from runs.dashboard.snippets import curl_snippet, python_snippet
 from runs.models import TaskRun, Thought
 from runs.selectors import StepView
+
+# The worker still saves (steps' final state, the recording) for a while after the status turns final; a page
+# opened in that window keeps listening and reads the run again until it settles.
+SETTLING = timedelta(seconds=30)
 
 
 @member_required
@@ -33,6 +40,11 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "final_screenshots": _files(run, ArtifactType.SCREENSHOT_FINAL),
         "downloads": _files(run, ArtifactType.DOWNLOAD),
         "has_output": run.output is not None,
+        "settling": not active and _recently_finished(run),
+        "step_numbers": len({view.step.order for view in steps}),
+        "failure_text": renumber_steps(run.failure_reason or ""),
+        "failure_help": failure_help(run.failure_reason),
+        "more_steps": more_steps(run.max_steps),
         "warnings": [
             e.get("reasoning") for e in run.errors or [] if isinstance(e, dict) and e.get("warning")
         ],
@@ -40,6 +52,10 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "python": python_snippet(request=run.request, base_url=base_url),
         "nav": "runs",
     }
+
+
+def _recently_finished(run: TaskRun) -> bool:
+    return run.finished_at is not None and timezone.now() - run.finished_at < SETTLING
 
 
 def _files(run: TaskRun, artifact_type: str) -> list:

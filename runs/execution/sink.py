@@ -115,9 +115,7 @@ class DbSink(NullSink):
 
     async def thought(self, thought: ThoughtRecord) -> None:
         row = await self._db(lambda: services.thought_record(run=self.run, thought=thought))
-        await events.apublish(
-            self.run_id, "thought", await self._db(presenters.thought_to_response, row)
-        )
+        await events.apublish(self.run_id, "thought", await self._db(presenters.thought_to_response, row))
 
     # --- actions and artifacts --------------------------------------------------------------------
 

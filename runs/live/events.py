@@ -28,7 +28,7 @@ from channels.layers import get_channel_layer
 from runs.ids import id_time_ms
 from runs.live.redis import aclient, aclose, client, key_prefix
 from runs.models import TaskRun
-from runs.presenters import run_to_response
+from runs.presenters import new_run_to_response, run_to_response
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +151,9 @@ async def apublish_frame(run_id: str, image_b64: str) -> None:
         log.debug("could not publish a frame for %s", run_id, exc_info=True)
 
 
-def _publish_run(run) -> None:
+def _publish_run(run, *, new: bool = False) -> None:
     try:
-        body = run_to_response(run)
+        body = new_run_to_response(run) if new else run_to_response(run)
     except Exception:
         log.exception("could not present run %s for its status event", run.run_id)
         return
@@ -191,9 +191,10 @@ def run_created(run_pk: int) -> None:
 def run_status_changed(run_pk: int, *, run: TaskRun | None = None) -> None:
     """Called on commit of every status move: tell the run page and the runs list. `run`, when given, is the
     committed row already in memory (a run just created and queued), so it is not read again."""
+    new = run is not None
     run = run or _load(run_pk)
     if run is not None:
-        _publish_run(run)
+        _publish_run(run, new=new)
 
 
 def run_updated(run_pk: int) -> None:

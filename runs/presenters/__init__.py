@@ -13,8 +13,10 @@ from runs.presenters.runs import (
     app_url,
     artifact_to_response,
     iso,
+    new_run_to_response,
     run_list_items,
     run_to_response,
+    run_to_response_cached,
     runs_to_response,
 )
 from runs.presenters.timeline import action_to_response, step_summary, thought_to_response, timeline
@@ -32,7 +34,9 @@ __all__ = [
     "legacy_task_request",
     "legacy_task_response",
     "run_list_items",
+    "new_run_to_response",
     "run_to_response",
+    "run_to_response_cached",
     "runs_to_response",
     "signature_is_valid",
     "step_summary",

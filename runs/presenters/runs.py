@@ -23,9 +23,8 @@ SCREENSHOT_URLS_LIMIT = 3
 _encoder = DjangoJSONEncoder()
 # GET /v1/runs/{id} is what clients poll. A run's body changes only with a write that moves its modified_at
 # (storing an artifact moves it too), so each process keeps the latest bodies by (run, modified_at) and answers
-# a poll of an unchanged run without reading its artifacts again. Entries are dropped after BODY_CACHE_SECONDS,
-# well before their signed links age (links are valid for ARTIFACT_LINK_SECONDS, at least a minute... and
-# remade every LINK_STABLE_SECONDS).
+# a poll of an unchanged run without reading its artifacts again. Entries live BODY_CACHE_SECONDS, far less than
+# the life of their signed links (ARTIFACT_LINK_SECONDS, at least a minute).
 BODY_CACHE_SECONDS = 30
 BODY_CACHE_SIZE = 2048
 _bodies: OrderedDict[int, tuple[datetime, float, dict[str, Any]]] = OrderedDict()
@@ -61,12 +60,16 @@ def run_to_response_cached(run: TaskRun) -> dict[str, Any]:
     return body
 
 
+def new_run_to_response(run: TaskRun) -> dict[str, Any]:
+    """run_to_response for a run this request has just created: it has no artifacts yet (only a worker makes
+    them, after claiming it), so none are looked for."""
+    return _run_body(run, selectors.RunMedia())
+
+
 def runs_to_response(runs: list[TaskRun]) -> list[dict[str, Any]]:
-    """run_to_response for a page of runs, with their artifacts read in two queries in all. A run that never
-    started has no artifacts (only its worker makes them), so its artifacts are not looked for."""
-    started = [run.pk for run in runs if run.started_at is not None]
-    media = selectors.media_for_runs(run_pks=started, screenshots=SCREENSHOT_URLS_LIMIT) if started else {}
-    return [_run_body(run, media.get(run.pk) or selectors.RunMedia()) for run in runs]
+    """run_to_response for a page of runs, with their artifacts read in two queries in all."""
+    media = selectors.media_for_runs(run_pks=[run.pk for run in runs], screenshots=SCREENSHOT_URLS_LIMIT)
+    return [_run_body(run, media[run.pk]) for run in runs]
 
 
 def run_list_items(runs: list[TaskRun]) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ import mimetypes
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from runs.models import Artifact, Step, TaskRun
 
@@ -32,4 +33,6 @@ def artifact_store(
     )
     artifact.file.save(filename, ContentFile(content), save=False)
     artifact.save()
+    # The run's body links its artifacts: moving modified_at tells caches of that body it changed.
+    TaskRun.objects.filter(pk=run.pk).update(modified_at=timezone.now())
     return artifact

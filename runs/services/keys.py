@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from runs.live import events
 from runs.models import ApiKey, Organization
-from runs.selectors.keys import api_key_find, api_key_hash
+from runs.selectors.keys import api_key_hash
+from runs.services.key_cache import api_key_find_cached
 
 KEY_PREFIX = "sk_"
 VISIBLE_CHARS = 10
@@ -90,7 +91,7 @@ def encryption_rotate() -> tuple[int, int]:
 
 def api_key_authenticate(*, raw: str) -> ApiKey | None:
     """The active key with this raw value, marked as used; None for a missing, wrong or revoked key."""
-    key = api_key_find(raw=raw)
+    key = api_key_find_cached(raw=raw)
     if key is not None:
         now = timezone.now()
         # Avoid a write on every request: a minute's precision is plenty for "last used".

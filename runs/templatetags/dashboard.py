@@ -105,3 +105,31 @@ def action_input(action) -> str:
             return str(option.get("label") or option.get("value") or json.dumps(option))
         return str(option)
     return action.file_url or ""
+
+
+# A step's diagnostic files, named for people (the raw type stays beside the name).
+DIAGNOSTIC_LABELS = {
+    "screenshot_llm": "Screenshot sent to the model",
+    "visible_elements_tree": "Page elements",
+    "html_scrape": "Page HTML",
+    "llm_prompt": "Prompt",
+    "llm_request": "Request to the model",
+    "llm_response": "Model answer",
+    "llm_response_parsed": "Model answer, parsed",
+}
+
+
+@register.filter
+def diag_label(artifact_type: str) -> str:
+    return DIAGNOSTIC_LABELS.get(artifact_type, artifact_type.replace("_", " ").capitalize())
+
+
+@register.filter
+def step_error(step_view) -> str:
+    """A failed step's error, from its failed action (the step row keeps none of its own)."""
+    if step_view.step.status != "failed":
+        return ""
+    for action in step_view.actions:
+        if action.status == "failed":
+            return result_summary(action.result) or "An action failed."
+    return "The step failed before any action ran (see Diagnostics for the model's answer)."

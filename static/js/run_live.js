@@ -4,8 +4,12 @@
   "use strict";
 
   const page = document.getElementById("run-page");
-  if (!page || page.dataset.active !== "1") return;
+  if (!page || (page.dataset.active !== "1" && page.dataset.settling !== "1")) return;
   const runId = page.dataset.runId;
+  // After the status turns final the worker still saves (steps' last state, tokens, the recording): read the
+  // page again at these delays (ms) before letting go of the socket.
+  const SETTLE_READS_MS = [1500, 4000, 9000, 20000];
+  let settleTimer = null;
 
   const socket = new window.LiveSocket({ path: page.dataset.wsPath, trackSeq: true, onEvent: apply, rebuild: rebuild });
 
@@ -30,15 +34,66 @@
         const twin = fresh.querySelector("#" + CSS.escape(details.id));
         if (twin) twin.open = details.open; // keep what the reader opened
       });
+      region.querySelectorAll(".diag-body[data-loaded]").forEach((body) => keepLoaded(body, fresh));
       region.replaceWith(document.adoptNode(fresh));
     });
     if (lastFrame && !lastFrame.hidden) showFrame(null, lastFrame.src);
     if (window.ClickMarks) window.ClickMarks.place(document);
     const freshPage = doc.getElementById("run-page");
-    if (freshPage && freshPage.dataset.active !== "1") {
-      page.dataset.active = "0";
-      socket.stop();
-    }
+    if (freshPage && freshPage.dataset.active !== "1") settle();
+  }
+
+  function settle() {
+    if (page.dataset.active === "1") announce("Run " + statusText() + ".");
+    page.dataset.active = "0";
+    if (settleTimer !== null) return;
+    let read = 0;
+    const next = () => {
+      if (read >= SETTLE_READS_MS.length) {
+        socket.stop();
+        return;
+      }
+      settleTimer = setTimeout(() => {
+        read += 1;
+        socket.rebuild().finally(next);
+      }, SETTLE_READS_MS[read] - (read ? SETTLE_READS_MS[read - 1] : 0));
+    };
+    next();
+  }
+
+  function statusText() {
+    const badge = document.querySelector("#run-status .badge");
+    return badge ? badge.textContent.trim() : "finished";
+  }
+
+  // ---- Screen readers: one polite region that stays on the page (never swapped by a rebuild) ----
+  function announce(text) {
+    const region = document.getElementById("run-announcer");
+    if (region) region.textContent = text;
+  }
+
+  // ---- The duration ticks while the run works (the server renders it; this only keeps it current) ----
+  function human(seconds) {
+    if (seconds < 60) return seconds + "s";
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + "m " + String(seconds % 60).padStart(2, "0") + "s";
+    return Math.floor(minutes / 60) + "h " + String(minutes % 60).padStart(2, "0") + "m";
+  }
+
+  setInterval(() => {
+    const cell = document.getElementById("fact-duration");
+    if (!cell || !cell.dataset.started || page.dataset.active !== "1") return;
+    const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(cell.dataset.started)) / 1000));
+    cell.textContent = human(seconds) + " so far";
+  }, 1000);
+
+  // A diagnostic the reader loaded ("Show here") survives the rebuild, open or closed as they left it.
+  function keepLoaded(body, fresh) {
+    const twin = fresh.querySelector("#" + CSS.escape(body.id));
+    if (!twin) return;
+    twin.replaceWith(body);
+    const button = fresh.querySelector('[aria-controls="' + CSS.escape(body.id) + '"]');
+    if (button) button.setAttribute("aria-expanded", body.hidden ? "false" : "true");
   }
 
   function showFrame(base64, src) {
@@ -78,6 +133,7 @@
       step.id = "step-" + data.step_id;
       step.dataset.stepId = data.step_id;
       insertInOrder(stepList(data), step, stepKey(data.order, data.retry_index));
+      announce("Step " + (Number(data.order) + 1) + (data.retry_index ? ", retry " + data.retry_index : "") + " started.");
     }
     step.dataset.order = data.order;
     step.dataset.retry = data.retry_index || 0;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,27 @@ async def test_extract_asks_the_llm_and_validates_the_schema(
     correction = fake.requests[1]["messages"][-1]["content"]
     assert "'title' is a required property" in correction
     assert step.input_tokens > 0 and step.output_tokens > 0
+
+
+@pytest.mark.parametrize(("css", "name"), [("#attr", "named.csv"), ("#later", "later.csv")])
+async def test_click_reports_downloads_started_by_the_link_or_a_later_navigation(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path, css: str, name: str
+) -> None:
+    page = await open_page(browser_session, page_server.url("download_kinds.html"))
+    ctx = make_ctx(browser_session, tmp_path)
+    result = await act(ctx, action_type="click", id=await sk_id(page, css))
+    assert result.success and result.download_triggered
+    assert [path.name for path in await browser_session.wait_downloads(at_least=1)] == [name]
+
+
+async def test_a_click_that_starts_no_download_does_not_wait_for_one(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path
+) -> None:
+    page = await open_page(browser_session, page_server.url("download_kinds.html"))
+    ctx = make_ctx(browser_session, tmp_path)
+    started = time.monotonic()
+    result = await act(ctx, action_type="click", id=await sk_id(page, "#plain"))
+    assert result.success and not result.download_triggered
+    assert await page.text_content("#out") == "done"
+    # The old fixed wait alone was 0.4 s on top of the 0.15 s settle; allow for a loaded machine.
+    assert time.monotonic() - started < 1.5

@@ -331,3 +331,17 @@ async def test_it_survives_a_snapshot_taken_while_the_page_navigates(page, page_
     snap = await snapshot(page)
 
     assert snap.title in {"Sign up", "Labels"}
+
+
+async def test_it_lists_elements_whose_click_handler_is_bound_in_script(page, page_server):
+    snap = await open_page(page, page_server, "script_handlers.html")
+    prev = by_text(snap, "Prev")
+    assert prev.tag == "a" and "Next" in {e.name for e in snap.elements}
+    assert "Focusable widget" in {e.name for e in snap.elements}  # tabindex=0
+    assert "Pointer card inherits the cursor" in {e.name for e in snap.elements}  # listed once, with its child
+    assert not [e for e in snap.elements if e.name in ("Just text, no handler", "inherits the cursor")]
+    await (await locate(page, prev.id)).click()
+    assert await page.text_content("#month") == "February 2024"
+    # Asked once: a second snapshot keeps the ids without asking again.
+    again = await snapshot(page)
+    assert by_text(again, "Prev").id == prev.id

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser
 
 from agent import AgentTask, BrowserConfig, LLMClient, LLMConfig, NullSink, StepRecord, run_agent
-from agent.browser import BrowserSession, new_session
 from tests.support.fake_llm import FakeLLM, actions, prompt_kind
 from tests.support.vision import image_parts
 
@@ -33,19 +29,6 @@ class StepsSink(NullSink):
     ) -> None:
         if artifact_type == "llm_request":
             self.requests.append(json.loads(data))
-
-
-@pytest.fixture
-def launcher(browser: Browser) -> Callable[[BrowserConfig], Any]:
-    @asynccontextmanager
-    async def launch(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
-        session = await new_session(browser, config)
-        try:
-            yield session
-        finally:
-            await session.close()
-
-    return launch
 
 
 def complete_at_once(messages: list[dict[str, Any]]) -> str:

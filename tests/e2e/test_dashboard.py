@@ -246,6 +246,28 @@ def test_cancel_from_the_run_page_stops_a_running_run(worker, e2e_client, open_p
     expect(page.locator("#cancel-button")).to_have_count(0)
     assert TaskRun.objects.get(run_id=body["run_id"]).status == RunStatus.CANCELED
 
+    # The worker still saves after the status turned final: the page catches up without a reload.
+    mark_page(page)
+    reloaded = open_page(UserFactory(organization=org))
+
+    def matches_a_reload() -> bool:
+        reloaded.goto(f"/runs/{body['run_id']}")
+        return run_state(page) == run_state(reloaded)
+
+    wait_until(matches_a_reload, timeout=40, interval=2, what="the page to match a reload")
+    assert still_same_document(page)
+    expect(page.locator("#timeline .step .badge-running")).to_have_count(0)
+
+
+def run_state(page: Page) -> list[str]:
+    """What a person reads on the run page: steps, totals and the result (video and files included)."""
+    return page.evaluate(
+        """["#timeline", "#fact-steps", "#fact-tokens", "#fact-cost", "#region-result"].map((s) => {
+            const el = document.querySelector(s);
+            return el ? el.innerText + Array.from(el.querySelectorAll("video")).length : "";
+        })"""
+    )
+
 
 @pytest.mark.slow
 def test_the_runs_list_updates_without_reload_and_hides_runs_from_other_organizations(
@@ -359,3 +381,95 @@ def test_the_run_page_shows_thoughts_and_groups_steps_under_their_mini_goal_live
     expect(items.nth(2)).to_contain_text("Goal check")
     expect(items.nth(2)).to_contain_text("Not achieved yet")
     expect(page.locator("#fact-tokens")).to_have_text("2000 in / 100 out")
+
+
+# --- the run page: watchable and debuggable -------------------------------------------------------------
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def page_width_fits(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def run_with_long_diagnostics(org, settings, e2e_env) -> TaskRun:
+    """A finished run whose step has a 20,000-character one-line prompt and a wide screenshot."""
+    from django.core.files.base import ContentFile
+
+    from runs.choices import ArtifactType, StepStatus
+    from runs.models import Artifact
+    from tests.support.factories import StepFactory
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": e2e_env["ARTIFACTS_DIR"]}}}  # fmt: skip
+    run = run_in_status(RunStatus.COMPLETED, organization=org, output={"ok": True})
+    step = StepFactory(run=run, order=0, status=StepStatus.COMPLETED)
+    Artifact.objects.create(run=run, step=step, artifact_type=ArtifactType.LLM_PROMPT, content_type="text/plain",
+                            file=ContentFile(("x" * 20_000).encode(), name="p.txt"))  # fmt: skip
+    Artifact.objects.create(run=run, step=step, artifact_type=ArtifactType.LLM_RESPONSE,
+                            content_type="application/json",
+                            file=ContentFile(json.dumps({"a": "y" * 5000}).encode(), name="r.json"))  # fmt: skip
+    return run
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_opened_diagnostics_never_widen_the_page(
+    viewport, daphne_server, open_page, transactional_db, settings, e2e_env
+):
+    org = OrganizationFactory()
+    run = run_with_long_diagnostics(org, settings, e2e_env)
+    page = open_page(UserFactory(organization=org))
+    page.set_viewport_size(viewport)
+    page.goto(f"/runs/{run.run_id}")
+    assert page_width_fits(page)
+    diagnostics = page.locator(".diagnostics").first
+    diagnostics.locator("summary").click()
+    for button in diagnostics.get_by_role("button", name=re.compile("Show here")).all():
+        button.click()
+    expect(diagnostics.locator(".diag-body pre")).to_have_count(2)
+    expect(diagnostics.locator(".diag-body pre").first).to_contain_text("xxxxxxxx")
+    expect(diagnostics.locator("li", has_text="Prompt").first).to_be_visible()
+    assert page_width_fits(page)
+    shoot(page, f"run-diagnostics-{viewport['width']}")
+
+
+def test_steps_sit_beside_the_live_browser_and_the_duration_ticks(daphne_server, open_page, transactional_db):
+    from tests.support.factories import StepFactory
+
+    org = OrganizationFactory()
+    run = run_in_status(RunStatus.RUNNING, organization=org, started_at=timezone.now() - timedelta(seconds=5))
+    StepFactory(run=run, order=0, status="running")
+    page = open_page(UserFactory(organization=org))
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/runs/{run.run_id}")
+    expect(page.locator("#live-indicator")).to_have_text("Live")
+    wait_until(lambda: page.evaluate("window.RunLive.socket.held === null"), timeout=10, what="the rebuild")
+    live = page.locator("#region-live").bounding_box()
+    step = page.locator("#timeline .step").first.bounding_box()
+    assert step["y"] + 20 < DESKTOP["height"], "the steps are below the fold"
+    assert step["x"] >= live["x"] + live["width"], "the steps are not beside the live browser"
+    assert page_width_fits(page)
+
+    duration = page.locator("#fact-duration")
+    first = duration.text_content()
+    wait_until(lambda: duration.text_content() != first, timeout=5, what="the duration to tick")
+    assert duration.text_content().endswith("so far")
+    shoot(page, "run-live")
+
+
+def test_a_run_out_of_steps_shows_why_and_offers_more_steps(daphne_server, open_page, transactional_db):
+    org = OrganizationFactory()
+    run = run_in_status(
+        RunStatus.FAILED, organization=org, max_steps=4, failure_reason="Reached the maximum steps (4)"
+    )
+    page = open_page(UserFactory(organization=org))
+    page.goto(f"/runs/{run.run_id}")
+    expect(page.locator("#failure")).to_contain_text("used every step it was allowed")
+    button = page.get_by_role("button", name="Run again with more steps (8)")
+    expect(button).to_be_visible()
+    button.click()
+    expect(page).to_have_url(re.compile(r"/runs/tsk_\w+$"))
+    assert page.url.rsplit("/", 1)[1] != run.run_id
+    assert TaskRun.objects.exclude(pk=run.pk).get().max_steps == 8

@@ -335,3 +335,18 @@ def test_a_headful_browser_without_a_display_fails_the_run_saying_so(settings, m
         browser_for(run_for())
     monkeypatch.setenv("DISPLAY", ":99")
     assert browser_for(run_for()).headless is False
+
+
+def test_beat_checks_the_models_when_it_starts_and_then_on_schedule(settings, monkeypatch):
+    from celery.signals import beat_init
+
+    from skyvern_site.celery import app
+
+    sent: list[str] = []
+    monkeypatch.setattr(app, "send_task", lambda name, **options: sent.append(name))
+
+    beat_init.send(sender=None)
+
+    assert sent == ["runs.tasks.check_models"]
+    entry = settings.CELERY_BEAT_SCHEDULE["check-models"]
+    assert entry == {"task": "runs.tasks.check_models", "schedule": float(settings.SKYVERN_LLM_CHECK_SECONDS)}

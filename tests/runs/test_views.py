@@ -282,6 +282,64 @@ def test_a_failed_run_page_says_why(browser, org):
     assert "The login was refused" in html and "login_failed" in html
 
 
+def test_a_run_out_of_steps_says_so_and_offers_more_steps(browser, org):
+    run = run_in_status(RunStatus.FAILED, organization=org, max_steps=10,
+                        failure_reason="Reached the maximum steps (10)")  # fmt: skip
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "used every step it was allowed" in html
+    assert 'id="more-steps-button"' in html and 'name="max_steps" value="20"' in html
+    assert "Reached the maximum steps (10)" in html  # the raw text stays on the page
+
+
+def test_known_failures_name_the_setting_to_check(browser, org, settings):
+    settings.SKYVERN_LLM_API_BASE = "http://127.0.0.1:9/v1"
+    unreachable = run_in_status(RunStatus.FAILED, organization=org,
+                                failure_reason="litellm.APIConnectionError: Connection refused")  # fmt: skip
+    html = browser.get(f"/runs/{unreachable.run_id}").content.decode()
+    assert "model endpoint could not be reached" in html and "http://127.0.0.1:9/v1" in html
+    assert "SKYVERN_LLM_API_BASE" in html
+    dns = run_in_status(RunStatus.FAILED, organization=org,
+                        failure_reason="page.goto: net::ERR_NAME_NOT_RESOLVED at https://nope.invalid/")  # fmt: skip
+    assert "name does not resolve" in browser.get(f"/runs/{dns.run_id}").content.decode()
+
+
+def test_failure_messages_number_steps_from_one(browser, org):
+    run = run_in_status(RunStatus.FAILED, organization=org,
+                        failure_reason="Step 0 failed 3 times; last error: no element e9")  # fmt: skip
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "Step 1 failed after 3 attempts" in html and "Step 0" not in html
+
+
+def test_a_failed_step_shows_its_error_and_retries_are_not_counted_as_steps(browser, org):
+    run = run_in_status(RunStatus.FAILED, organization=org)
+    for retry in range(3):
+        step = StepFactory(run=run, order=0, retry_index=retry, status=StepStatus.FAILED)
+        Action.objects.create(step=step, index=0, action_type="click", status=ActionStatus.FAILED,
+                              result={"success": False, "error_message": "Element e9 is hidden"})  # fmt: skip
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert html.count('class="step-error"') == 3 and "Element e9 is hidden" in html
+    assert re.search(r'id="fact-steps"><span data-slot="count">1</span>', html)
+
+
+def test_diagnostics_are_named_for_people(browser, org):
+    run = finished_run(org)
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "Prompt <span" in html and "llm_prompt" in html
+
+
+def test_a_running_run_page_ticks_its_duration_and_a_just_finished_one_keeps_listening(browser, org):
+    from django.utils import timezone
+
+    running = run_in_status(RunStatus.RUNNING, organization=org, started_at=timezone.now())
+    html = browser.get(f"/runs/{running.run_id}").content.decode()
+    assert re.search(r'id="fact-duration" data-started="[^"]+"', html)
+    assert 'id="run-announcer"' in html and 'aria-live="polite"' in html
+    just = run_in_status(RunStatus.CANCELED, organization=org, finished_at=timezone.now())
+    assert 'data-settling="1"' in browser.get(f"/runs/{just.run_id}").content.decode()
+    old = run_in_status(RunStatus.CANCELED, organization=org, finished_at=timezone.now() - timedelta(hours=1))
+    assert 'data-settling="0"' in browser.get(f"/runs/{old.run_id}").content.decode()
+
+
 def test_a_skyvern_2_run_page_shows_its_thoughts_and_each_step_under_its_mini_goal(browser, org):
     run = run_in_status(
         RunStatus.COMPLETED, organization=org, engine=RunEngine.SKYVERN_V2, run_type=RunType.TASK_V2
@@ -354,6 +412,13 @@ def test_rerun_starts_a_new_run_with_the_same_request(browser, org):
     new = TaskRun.objects.exclude(pk=run.pk).get()
     assert response["Location"] == reverse("runs:detail", args=[new.run_id])
     assert (new.prompt, new.max_steps, new.status) == ("Again", 3, RunStatus.QUEUED)
+
+
+def test_run_again_with_more_steps_raises_the_limit(browser, org):
+    run = run_in_status(RunStatus.FAILED, organization=org, request={
+        "prompt": "Again", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
+    browser.post(f"/runs/{run.run_id}/rerun", {"max_steps": "6"})
+    assert TaskRun.objects.exclude(pk=run.pk).get().max_steps == 6
 
 
 def test_resending_the_webhook_reports_the_delivery(browser, org, monkeypatch):
