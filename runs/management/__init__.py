@@ -1,0 +1,1 @@
+"""Management commands: keys, users, local bootstrap, LLM checks, key rotation."""

@@ -1,0 +1,1 @@
+"""Template filters and tags for the dashboard pages (status badges, durations, artifact links)."""

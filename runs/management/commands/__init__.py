@@ -1,0 +1,1 @@
+"""One command per module (manage.py <name>)."""
