@@ -122,7 +122,9 @@ def _start_server(kind: str, port: int, processes: int, env: dict[str, str]) -> 
         args = [str(REPO / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
         args.append("skyvern_site.asgi:application")
     log = (REPO / "var" / "bench_api_server.log").open("wb")
-    process = subprocess.Popen(args, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        args, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -167,7 +169,9 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    headers = {
+        k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
     if "content-length" in headers:
         await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -212,7 +216,9 @@ def _request(method: str, path: str, key: str, port: int) -> bytes:
     return head.encode() + body
 
 
-async def _load(port: int, request: bytes, connections: int, warmup: float, seconds: float) -> tuple[Tally, float]:
+async def _load(
+    port: int, request: bytes, connections: int, warmup: float, seconds: float
+) -> tuple[Tally, float]:
     tally = Tally()
     stop_at = [time.monotonic() + warmup + seconds + 60]
     tasks = [asyncio.create_task(_connection(port, request, tally, stop_at)) for _ in range(connections)]
@@ -279,7 +285,10 @@ def main() -> None:
     }
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; {os.cpu_count()} cores")
     server = _start_server(args.server, port, args.processes, env)
-    print(f"server: {args.server}" + (f", {args.processes or os.cpu_count()} processes" if args.server == "web" else ""))
+    print(
+        f"server: {args.server}"
+        + (f", {args.processes or os.cpu_count()} processes" if args.server == "web" else "")
+    )
     try:
         import uvloop
 
@@ -299,7 +308,9 @@ def main() -> None:
         _stop(server)
         _purge_broker(env)
     print(f"load average after:  {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print(f"{args.connections} connections, {args.seconds:.0f} s per endpoint after {args.warmup:.0f} s of warm-up")
+    print(
+        f"{args.connections} connections, {args.seconds:.0f} s per endpoint after {args.warmup:.0f} s of warm-up"
+    )
     sys.exit(0 if all(results) else 1)
 
 

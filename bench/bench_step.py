@@ -79,7 +79,9 @@ async def measure(session: Any, elements: int, runs: int) -> dict[str, float]:
 def table(rows: list[dict[str, float]]) -> str:
     head = "| elements | " + " | ".join(PARTS) + " | step total |\n|---:" + "|---:" * (len(PARTS) + 1) + "|"
     lines = [
-        f"| ~{r['elements']:,.0f} | " + " | ".join(f"{r[p] * 1000:.0f} ms" for p in PARTS) + f" | {r['total'] * 1000:.0f} ms |"
+        f"| ~{r['elements']:,.0f} | "
+        + " | ".join(f"{r[p] * 1000:.0f} ms" for p in PARTS)
+        + f" | {r['total'] * 1000:.0f} ms |"
         for r in rows
     ]
     return "\n".join([head, *lines])

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from runs import dashboard as views
 from runs.dashboard import demo
+from runs.dashboard.keys import api_key_revoke_view, api_keys
 from runs.dashboard.llm_status import llm_status
 
 app_name = "runs"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("runs/<str:run_id>/rerun", views.run_rerun_view, name="rerun"),
     path("runs/<str:run_id>/webhook", views.run_webhook_view, name="webhook"),
     path("runs/<str:run_id>/fragments/row", views.run_row, name="row"),
+    path("keys", api_keys, name="api_keys"),
+    path("keys/<str:key_id>/revoke", api_key_revoke_view, name="api_key_revoke"),
     path("demo/job-application", demo.job_application, name="demo_job_application"),
     path("demo/job-application/thanks", demo.job_application_thanks, name="demo_job_application_thanks"),
     path("demo/products", demo.products, name="demo_products"),

@@ -213,7 +213,9 @@ SKYVERN_LIST_PAGE_BYTES = env_int("SKYVERN_LIST_PAGE_BYTES", 2 * 1024 * 1024, mi
 SKYVERN_LOGIN_FAILURE_LIMIT = env_str("SKYVERN_LOGIN_FAILURE_LIMIT", "10 per 5 minutes")
 SKYVERN_KEY_FAILURE_LIMIT = env_str("SKYVERN_KEY_FAILURE_LIMIT", "30 per 5 minutes")
 SKYVERN_THROTTLE_STORAGE = env_str("SKYVERN_THROTTLE_STORAGE", REDIS_URL)
-SKYVERN_THROTTLE_PREFIX = env_str("SKYVERN_THROTTLE_PREFIX", env_str("CHANNELS_PREFIX", "skyvern") + ":throttle")
+SKYVERN_THROTTLE_PREFIX = env_str(
+    "SKYVERN_THROTTLE_PREFIX", env_str("CHANNELS_PREFIX", "skyvern") + ":throttle"
+)
 # Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For.
 SKYVERN_TRUSTED_PROXY_HOPS = env_int("SKYVERN_TRUSTED_PROXY_HOPS", 0, minimum=0)
 
@@ -295,7 +297,9 @@ CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0].update(
 # their pool processes, so they keep plain connections).
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0, minimum=0)
 if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The pool checks each connection before handing it out, so a database restart fails no request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DB_POOL_MAX_SIZE,

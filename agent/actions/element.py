@@ -7,11 +7,19 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Request, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.actions.base import ACTION_TIMEOUT_MS, ActionContext, element_kind, handler, locate, settle
-from agent.actions.options import click_matching_option, document_root, visible_options
+from agent.actions.options import (
+    CLICK_TIMEOUT_MS,
+    best_match,
+    click_matching_option,
+    document_root,
+    visible_options,
+)
+from agent.actions.suggestions import item_locator, mark_before, new_items
 from agent.actions.typed_values import FORMATTED_TYPES, ValueFormatError, canonical, same_value
 from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionResult, PlannedAction
@@ -20,9 +28,14 @@ from agent.schemas import ActionResult, PlannedAction
 DOWNLOAD_MAX_WAIT_S = 5.0
 # ...and how long after a navigation was aborted, which is how Chromium ends one that became a download.
 ABORTED_NAVIGATION_WAIT_S = 1.0
+# A fetch the click started may end in a navigation to a file ("Export": ask the server, then go to the file):
+# wait for such fetches, at most this long, and this long after the last one for the navigation to begin.
+FETCH_WAIT_MAX_S = 2.0
+AFTER_FETCH_S = 0.15
 # Typing longer texts key by key is slow and gains nothing: autocompletes react to short queries.
 TYPE_KEYS_UP_TO = 80
 SUGGESTION_POLLS = 6
+UNHINTED_POLLS_AUTOFILL_OFF = 4
 
 
 class _DownloadWatch:
@@ -30,8 +43,8 @@ class _DownloadWatch:
 
     It waits only while a download is likely, from the browser's own events: the clicked link has a
     `download` attribute, a response came with `Content-Disposition: attachment`, a navigation is still
-    unanswered, or one was just aborted (Chromium aborts a navigation that turned into a download).
-    A click that starts none of these costs no wait at all.
+    unanswered, or one was just aborted (Chromium aborts a navigation that turned into a download), or a
+    fetch the click started is still running. A click that starts none of these costs no wait at all.
     """
 
     def __init__(self, page: Page, downloads: list[Any], expected: bool) -> None:
@@ -40,6 +53,7 @@ class _DownloadWatch:
         self.before = len(downloads)
         self.started = asyncio.Event()
         self.pending: set[Request] = set()
+        self.fetching: set[Request] = set()
         self.expect_until = _now() + DOWNLOAD_MAX_WAIT_S if expected else 0.0
         self.listeners: dict[str, Callable[[Any], None]] = {
             "download": lambda _download: self.started.set(),
@@ -55,6 +69,8 @@ class _DownloadWatch:
     def _on_request(self, request: Request) -> None:
         if request.is_navigation_request():
             self.pending.add(request)
+        elif request.resource_type in ("fetch", "xhr"):
+            self.fetching.add(request)
 
     def _on_response(self, response: Response) -> None:
         if "attachment" in (response.headers.get("content-disposition") or "").lower():
@@ -62,20 +78,26 @@ class _DownloadWatch:
 
     def _on_done(self, request: Request) -> None:
         self.pending.discard(request)
+        if request in self.fetching:
+            self.fetching.discard(request)
+            self._expect(AFTER_FETCH_S)
 
     def _on_failed(self, request: Request) -> None:
         if request in self.pending:
             self._expect(ABORTED_NAVIGATION_WAIT_S)
-        self.pending.discard(request)
+        self._on_done(request)
 
     def triggered(self) -> bool:
         return self.started.is_set() or len(self.downloads) > self.before
 
     async def wait(self) -> None:
-        give_up = _now() + DOWNLOAD_MAX_WAIT_S
+        start = _now()
         while not self.triggered():
             now = _now()
-            if now >= give_up or (now >= self.expect_until and not self.pending):
+            fetching = bool(self.fetching) and now < start + FETCH_WAIT_MAX_S
+            if now >= start + DOWNLOAD_MAX_WAIT_S or (
+                now >= self.expect_until and not self.pending and not fetching
+            ):
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.started.wait(), 0.05)
@@ -100,9 +122,27 @@ async def watch_downloads(ctx: ActionContext, expected: bool = False) -> AsyncIt
             watch.page.remove_listener(event, listener)
 
 
-async def _click(locator: Locator) -> None:
+# Before a click, in one round trip: does the element start a download (a link with `download`), and is
+# its centre covered by something else (a menu that just opened over it)? Off screen it counts as not
+# covered: Playwright scrolls it first and judges then.
+_BEFORE_CLICK = """el => {
+  const download = !!el.closest('a[download]');
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (!r.width || !r.height || x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return {download, covered: false};
+  let hit = document.elementFromPoint(x, y);
+  while (hit && hit.shadowRoot) { const inner = hit.shadowRoot.elementFromPoint(x, y); if (!inner || inner === hit) break; hit = inner; }
+  const mine = !hit || el.contains(hit) || hit.contains(el) || Array.from(el.labels || []).some(l => l.contains(hit));
+  return {download, covered: !mine};
+}"""
+# A covered target gets this long to come free (Playwright retries other scroll positions, which gets it past a
+# sticky header) before the DOM click, instead of the full action timeout.
+COVERED_CLICK_TIMEOUT_MS = 800
+
+
+async def _click(locator: Locator, covered: bool) -> None:
     try:
-        await locator.click(timeout=ACTION_TIMEOUT_MS)
+        await locator.click(timeout=COVERED_CLICK_TIMEOUT_MS if covered else ACTION_TIMEOUT_MS)
     except PlaywrightTimeoutError:
         # Usually an overlay intercepts the pointer or the element never stops animating; a DOM
         # click still reaches the element's own handlers.
@@ -112,9 +152,9 @@ async def _click(locator: Locator) -> None:
 @handler("click")
 async def click(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     locator = await locate(ctx, action.id)
-    expected = await locator.evaluate("el => !!el.closest('a[download]')", timeout=ACTION_TIMEOUT_MS)
-    async with watch_downloads(ctx, expected) as download_started:
-        await _click(locator)
+    before = await locator.evaluate(_BEFORE_CLICK, timeout=ACTION_TIMEOUT_MS)
+    async with watch_downloads(ctx, before["download"]) as download_started:
+        await _click(locator, before["covered"])
         await settle(ctx.page)
     return ActionResult.ok(download_triggered=download_started())
 
@@ -181,6 +221,7 @@ async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
         return await _input_formatted(locator, kind["type"], text)
     root = await document_root(locator, ctx.page)
     options_before = len((await visible_options(root, kind["controls"]))[1])
+    await mark_before(locator)
     await locator.fill("", timeout=ACTION_TIMEOUT_MS)
     if len(text) <= TYPE_KEYS_UP_TO:
         await locator.press_sequentially(text, delay=10, timeout=ACTION_TIMEOUT_MS)
@@ -252,21 +293,36 @@ async def _pick_suggestion(
 ) -> str | None:
     """If typing opened a suggestion list, click the suggestion matching the text.
 
-    A field that announces a list (combobox role, aria-autocomplete, aria-controls) gets a second
-    to show its suggestions, which often load after a debounce. Other fields only count when
-    options appeared where there were none, so an unrelated open list is never clicked.
+    A field that announces a list (combobox role, aria-autocomplete, aria-haspopup, aria-controls) gets a
+    second to show its suggestions, which often load after a debounce. Other fields only count when options
+    appeared where there were none, so an unrelated open list is never clicked. Lists without option roles
+    count when their items appeared right below or above the field since typing began (agent.actions.suggestions).
+    A field that turns the browser's own autofill off (as script autocompletes such as jQuery UI's do) gets
+    0.6 s, past their usual 300 ms debounce; any other field 0.2 s.
     """
-    hinted = (
-        kind["role"] == "combobox"
-        or bool(kind["controls"])
-        or await locator.evaluate("el => el.hasAttribute('aria-autocomplete')")
+    hints = await locator.evaluate(
+        """el => ({aria: el.hasAttribute('aria-autocomplete') || el.hasAttribute('aria-haspopup'),
+                   off: (el.getAttribute('autocomplete') || '').toLowerCase() === 'off'})"""
     )
-    if not hinted and options_before:
-        return None
-    for attempt in range(SUGGESTION_POLLS if hinted else 2):
+    hinted = kind["role"] == "combobox" or bool(kind["controls"]) or hints["aria"]
+    by_role = hinted or not options_before
+    polls = SUGGESTION_POLLS if hinted else UNHINTED_POLLS_AUTOFILL_OFF if hints["off"] else 2
+    for attempt in range(polls):
         if attempt:
             await asyncio.sleep(0.2)
-        picked = await click_matching_option(root, text, kind["controls"])
-        if picked:
+        picked = await click_matching_option(root, text, kind["controls"]) if by_role else None
+        if picked or (picked := await _click_new_item(locator, root, text)):
             return picked
     return None
+
+
+async def _click_new_item(field: Locator, root: Locator, text: str) -> str | None:
+    items = await new_items(field)
+    index = best_match([item["text"] for item in items], text)
+    if index is None:
+        return None
+    try:
+        await item_locator(root, items[index]["key"]).click(timeout=CLICK_TIMEOUT_MS)
+    except PlaywrightError:
+        return None
+    return items[index]["text"]

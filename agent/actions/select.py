@@ -71,7 +71,9 @@ async def _select_native_many(locator: Locator, wanted: list[SelectOption]) -> A
     missing = [_describe(option) for option, index in zip(wanted, indexes, strict=True) if index is None]
     if missing:
         labels = ", ".join(o["label"] for o in options[:30])
-        return ActionResult.fail("option_not_found", f"no option matches {'; '.join(missing)}; options: {labels}")
+        return ActionResult.fail(
+            "option_not_found", f"no option matches {'; '.join(missing)}; options: {labels}"
+        )
     chosen = sorted({index for index in indexes if index is not None})
     await locator.select_option(index=chosen, timeout=ACTION_TIMEOUT_MS)
     selected = await locator.evaluate("el => Array.from(el.options).flatMap((o, i) => o.selected ? [i] : [])")
@@ -79,7 +81,10 @@ async def _select_native_many(locator: Locator, wanted: list[SelectOption]) -> A
         shown = ", ".join(options[i]["label"] for i in selected) or "nothing"
         return ActionResult.fail("value_not_set", f"the list kept {shown}")
     return ActionResult.ok(
-        data={"values": [options[i]["value"] for i in chosen], "labels": [options[i]["label"] for i in chosen]}
+        data={
+            "values": [options[i]["value"] for i in chosen],
+            "labels": [options[i]["label"] for i in chosen],
+        }
     )
 
 
@@ -106,7 +111,9 @@ async def _select_in_listbox(
     missing = [_describe(option) for option, pick in zip(wanted, picks, strict=True) if pick is None]
     if missing:
         labels = ", ".join(d["text"] for d in shown[:30])
-        return ActionResult.fail("option_not_found", f"no visible option matches {'; '.join(missing)}; options: {labels}")
+        return ActionResult.fail(
+            "option_not_found", f"no visible option matches {'; '.join(missing)}; options: {labels}"
+        )
     targets = sorted({int(shown[pick]["index"]) for pick in picks if pick is not None})
     states = await candidates.evaluate_all(_SELECTED_STATES)
     for index in targets:

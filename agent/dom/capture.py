@@ -75,7 +75,13 @@ def _node(raw: dict[str, Any], frame: FrameInfo, at: Offset) -> Element | TextLi
 
 
 async def _evaluate(frame: Frame, start: int | None, options: dict[str, int]) -> dict[str, Any] | None:
-    args = {"attr": ID_ATTRIBUTE, "frameAttr": FRAME_ATTRIBUTE, "listenAttr": LISTEN_ATTRIBUTE, "start": start, **options}
+    args = {
+        "attr": ID_ATTRIBUTE,
+        "frameAttr": FRAME_ATTRIBUTE,
+        "listenAttr": LISTEN_ATTRIBUTE,
+        "start": start,
+        **options,
+    }
     for attempt in range(3):
         try:
             return json.loads(await frame.evaluate(script(), args))

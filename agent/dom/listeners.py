@@ -5,7 +5,8 @@ the few elements that look like controls but are not listed are asked, through C
 which snapshot.js counts as interactive.
 
 1. A cheap script picks candidates: small leaf-like elements (a without href, span, li, td, img, svg...)
-   not inside an element the last snapshot listed, and not asked before (each element is asked once).
+   not inside an element the last snapshot listed, and not asked before (each element is asked once);
+   plain containers (span, li, td, div) only when on screen.
 2. One CDP call per candidate, concurrently, at most MAX_CANDIDATES per snapshot.
 3. One call marks the elements that have a pointer listener.
 
@@ -24,28 +25,35 @@ from agent.dom.model import ID_ATTRIBUTE
 
 log = logging.getLogger(__name__)
 LISTEN_ATTRIBUTE = "data-sk-listens"
-MAX_CANDIDATES = 150
-POINTER_EVENTS = frozenset({"click", "mousedown", "mouseup", "pointerdown", "pointerup", "touchstart", "dblclick"})
+MAX_CANDIDATES = 60
+POINTER_EVENTS = frozenset(
+    {"click", "mousedown", "mouseup", "pointerdown", "pointerup", "touchstart", "dblclick"}
+)
 _GROUP = "sk-listeners"
 _SESSIONS: weakref.WeakKeyDictionary[Page, CDPSession | None] = weakref.WeakKeyDictionary()
 
-# Likely controls first (links without href, titled or icon-like elements), then plain containers.
+# Likely controls first (links without href, titled or icon-like elements) anywhere, then plain containers on
+# screen only: a text-heavy page has thousands, and one CDP call each would cost more than the snapshot.
 _CANDIDATES = f"""(() => {{
   const seen = window.__skAsked || (window.__skAsked = new WeakSet());
   const out = [];
-  const take = (selector) => {{
+  const inView = (el) => {{
+    const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  }};
+  const take = (selector, viewOnly) => {{
     for (const el of document.querySelectorAll(selector)) {{
       if (out.length >= {MAX_CANDIDATES}) return;
-      if (seen.has(el) || el.childElementCount > 3 || (el.textContent || '').length > 60) continue;
-      if (el.closest('[{ID_ATTRIBUTE}], a[href], button, input, select, textarea, [onclick], [role]')) continue;
+      if (seen.has(el) || el.childElementCount > 3 || (viewOnly && !inView(el))) continue;
+      if ((el.textContent || '').length > 60 || el.closest('[{ID_ATTRIBUTE}], a[href], button, input, select, textarea, [onclick], [role]')) continue;
       // Hidden ones are asked once they show (a date picker is built hidden and opened on focus).
       if (!el.checkVisibility()) continue;
       seen.add(el);
       out.push(el);
     }}
   }};
-  take('a:not([href]), [title], [data-handler], img, svg, i, [class*=icon], [class*=btn], [class*=button]');
-  take('span, li, td, th, div');
+  take('a:not([href]), [title], [data-handler], img, svg, i, [class*=icon], [class*=btn], [class*=button]', false);
+  take('span, li, td, th, div', true);
   return out;
 }})()"""
 _MARK = f"function (indexes) {{ for (const i of indexes) this[i].setAttribute('{LISTEN_ATTRIBUTE}', ''); }}"
@@ -80,7 +88,8 @@ async def _mark(cdp: CDPSession) -> int:
     if marked:
         indexes = {"value": [m["value"] for m in marked]}
         await cdp.send(
-            "Runtime.callFunctionOn", {"objectId": array_id, "functionDeclaration": _MARK, "arguments": [indexes]}
+            "Runtime.callFunctionOn",
+            {"objectId": array_id, "functionDeclaration": _MARK, "arguments": [indexes]},
         )
     return len(marked)
 

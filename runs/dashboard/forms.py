@@ -1,6 +1,7 @@
 """The Discover form: every TaskRunRequest field, checked by the same rules as POST /v1/run/tasks."""
 
 import json
+import re
 from typing import Any
 
 from django import forms
@@ -62,6 +63,19 @@ def _engine_label(engine: str) -> str:
     return f"{engine} (not configured: {problem.rsplit(': ', 1)[-1]})" if problem else engine
 
 
+UNAVAILABLE_MARKS = ("(not available", "(not configured")
+
+
+class RefusingSelect(forms.Select):
+    """Options the server would refuse stay visible (with the reason in their label) but cannot be chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if any(mark in str(label) for mark in UNAVAILABLE_MARKS):
+            option["attrs"]["disabled"] = True
+        return option
+
+
 def _proxy_choices() -> list[tuple[str, str]]:
     """Every Skyvern proxy name, marked when this server has no proxy for it (the run would be refused)."""
     usable = proxy_usable_names()
@@ -73,7 +87,7 @@ class DiscoverForm(forms.Form):
     prompt = forms.CharField(
         label="What should the browser do?",
         widget=forms.Textarea(
-            attrs={"rows": 5, "placeholder": "e.g. Find the price of the cheapest product"}
+            attrs={"rows": 5, "placeholder": "e.g. Find the price of the cheapest product", "autofocus": True}
         ),
     )
     url = forms.CharField(
@@ -81,7 +95,10 @@ class DiscoverForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "https://example.com"}),
     )
-    engine = forms.ChoiceField(label="Engine", choices=_engine_choices)
+    engine = forms.ChoiceField(
+        label="Engine", choices=_engine_choices, widget=RefusingSelect,
+        help_text="Engines this server cannot run are greyed out, with what would make them available.",
+    )  # fmt: skip
     title = forms.CharField(label="Title", required=False, max_length=500)
     data_extraction_schema = JSONTextField(
         label="Data extraction schema (JSON Schema)", shapes=(dict, list), rows=9,
@@ -97,7 +114,10 @@ class DiscoverForm(forms.Form):
         help_text="How many mini-goals the planner may hand out before the run gives up (default 10).",
     )  # fmt: skip
     webhook_url = forms.CharField(label="Webhook URL", required=False)
-    proxy_location = forms.ChoiceField(label="Proxy location", required=False, choices=_proxy_choices)
+    proxy_location = forms.ChoiceField(
+        label="Proxy location", required=False, choices=_proxy_choices, widget=RefusingSelect,
+        help_text="Greyed-out places have no proxy on this server (SKYVERN_PROXY_MAP or SKYVERN_PROXY_URL_TEMPLATE add them).",
+    )  # fmt: skip
     proxy_country = forms.CharField(label="Proxy country (ISO code)", required=False, max_length=2)
     proxy_subdivision = forms.CharField(label="Proxy subdivision", required=False)
     proxy_city = forms.CharField(label="Proxy city", required=False)
@@ -127,6 +147,12 @@ class DiscoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.fields["engine"].initial = settings.SKYVERN_DEFAULT_ENGINE
+        self.fields["data_extraction_schema"].widget.attrs["data-json-schema"] = "1"
+        steps = self.fields["max_steps"]
+        steps.widget.attrs["placeholder"] = f"default {settings.SKYVERN_DEFAULT_MAX_STEPS}"
+        steps.help_text = (
+            f"Browser steps before the run gives up: at most {settings.SKYVERN_MAX_STEPS_LIMIT}."
+        )
         # Offers the configured models (the page's <datalist id="model-names">); any litellm name still goes.
         self.fields["model_name"].widget.attrs["list"] = "model-names"
         default = selectors.model_resolve(name=None, organization=organization)
@@ -138,15 +164,35 @@ class DiscoverForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        body = self.request_body()
         try:
-            self.normalised = normalise_run_request(
-                self.request_body(),
-                organization=self.organization,
-                max_iterations_override=self.cleaned_data.get("max_iterations"),
-            )
+            self.normalised = self._normalise(body)
         except InvalidRunRequest as exc:
-            self._add_request_error(str(exc))
+            for message in self._every_refusal(body) or [str(exc)]:
+                self._add_request_error(message)
         return cleaned
+
+    def _normalise(self, body: dict[str, Any]) -> dict[str, Any]:
+        return normalise_run_request(
+            body,
+            organization=self.organization,
+            max_iterations_override=self.cleaned_data.get("max_iterations"),
+        )
+
+    def _every_refusal(self, body: dict[str, Any]) -> list[str]:
+        """The service stops at the first problem; people should see them all at once. Each field is tried
+        alone with the prompt and engine, and every refusal is kept (in the form's order)."""
+        base = {"prompt": body["prompt"], "engine": body["engine"]}
+        messages: list[str] = []
+        for name in [None, *(key for key in body if key not in base)]:
+            try:
+                self._normalise({**base, name: body[name]} if name else base)
+            except InvalidRunRequest as exc:
+                if str(exc) not in messages:
+                    messages.append(str(exc))
+            if name is None and messages:
+                break  # the engine itself is refused: every other check would repeat that
+        return messages
 
     def request_body(self) -> dict[str, Any]:
         """The cleaned values as a POST /v1/run/tasks body: empty fields are left out, like an API caller would."""
@@ -182,7 +228,9 @@ class DiscoverForm(forms.Form):
         for name in sorted(self.fields, key=len, reverse=True):
             if name in lowered:
                 target = "proxy_location" if name.startswith("proxy_") else name
-                self.add_error(target, message)
+                # The label people see, not the API's field name.
+                label = str(self.fields[name].label)
+                self.add_error(target, re.sub(rf"\b{re.escape(name)}\b", f"{label}", message))
                 return
         if "model" in lowered:
             self.add_error("model_name", message)

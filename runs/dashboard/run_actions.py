@@ -39,7 +39,8 @@ def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
         messages.error(request, f"This run cannot be started again as it was: {exc}")
         return redirect("runs:detail", run_id=run.run_id)
     new_run = run_create(organization=request.organization, request=normalised, created_by=request.user)
-    messages.success(request, f"Started again from {run.run_id}.")
+    # base.html turns this message into a link back to the run it came from.
+    messages.success(request, run.run_id, extra_tags="rerun-of")
     return redirect("runs:detail", run_id=new_run.run_id)
 
 

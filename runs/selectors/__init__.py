@@ -9,7 +9,7 @@ from runs.selectors.artifacts import (
     artifacts_for_run,
     media_for_runs,
 )
-from runs.selectors.keys import api_key_find
+from runs.selectors.keys import api_key_find, api_key_get_for_org, api_keys_for_org
 from runs.selectors.llms import ModelChoice, model_primary, model_resolve, model_secondary, models_offered
 from runs.selectors.members import organization_for_user
 from runs.selectors.runs import (
@@ -39,6 +39,8 @@ __all__ = [
     "StepView",
     "actions_for_run",
     "api_key_find",
+    "api_key_get_for_org",
+    "api_keys_for_org",
     "artifact_get",
     "artifact_get_for_org",
     "artifact_latest",

@@ -18,3 +18,12 @@ def api_key_find(*, raw: str) -> ApiKey | None:
         .filter(key_hash=api_key_hash(raw.strip()), revoked_at__isnull=True)
         .first()
     )
+
+
+def api_keys_for_org(*, organization) -> list[ApiKey]:
+    """The organization's keys for its keys page, newest first, revoked ones last."""
+    return list(ApiKey.objects.filter(organization=organization).order_by("revoked_at", "-created_at", "-id"))
+
+
+def api_key_get_for_org(*, organization, key_id: str) -> ApiKey | None:
+    return ApiKey.objects.filter(organization=organization, key_id=key_id).first()

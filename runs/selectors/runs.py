@@ -35,7 +35,7 @@ def run_list_for_org(
     search: str = "",
     order_by: str = "-created_at",
 ) -> QuerySet[TaskRun]:
-    """The organization's runs, newest first unless told otherwise; `search` looks in title, prompt and url."""
+    """The organization's runs, newest first unless told otherwise; `search` looks in title, prompt and url, or matches a run id."""
     runs = TaskRun.objects.select_related("organization").filter(organization=organization)
     statuses = [status for status in statuses if status]
     if statuses:
@@ -47,7 +47,10 @@ def run_list_for_org(
         runs = runs.filter(engine=engine)
     if search:
         runs = runs.filter(
-            Q(title__icontains=search) | Q(prompt__icontains=search) | Q(url__icontains=search)
+            Q(title__icontains=search)
+            | Q(prompt__icontains=search)
+            | Q(url__icontains=search)
+            | Q(run_id=search)  # a pasted run id (unique index)
         )
     return runs.order_by(order_by, "-id" if order_by.startswith("-") else "id")
 

@@ -56,10 +56,32 @@
     return null;
   }
 
+  // The JSON Schema mistakes the server refuses, caught while typing: unknown types, malformed keywords.
+  const SCHEMA_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"];
+
+  function schemaProblem(node, where) {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return null;
+    const types = Array.isArray(node.type) ? node.type : node.type === undefined ? [] : [node.type];
+    const bad = types.find((t) => !SCHEMA_TYPES.includes(t));
+    if (bad !== undefined) return `Not a valid JSON Schema: ${where}"type" is ${JSON.stringify(bad)} (use one of ${SCHEMA_TYPES.join(", ")})`;
+    if (node.properties !== undefined && (typeof node.properties !== "object" || Array.isArray(node.properties) || node.properties === null)) {
+      return `Not a valid JSON Schema: ${where}"properties" must be an object`;
+    }
+    if (node.required !== undefined && !(Array.isArray(node.required) && node.required.every((r) => typeof r === "string"))) {
+      return `Not a valid JSON Schema: ${where}"required" must be a list of names`;
+    }
+    for (const [name, child] of Object.entries(node.properties || {})) {
+      const problem = schemaProblem(child, `${where}property "${name}": `);
+      if (problem) return problem;
+    }
+    return node.items ? schemaProblem(node.items, where + "items: ") : null;
+  }
+
   function validateJson(editor) {
     const status = document.getElementById(editor.id + "_json_status");
     const shapes = (editor.dataset.jsonShapes || "object").split(",");
-    const problem = jsonProblem(editor.value, shapes);
+    let problem = jsonProblem(editor.value, shapes);
+    if (!problem && editor.dataset.jsonSchema && editor.value.trim()) problem = schemaProblem(JSON.parse(editor.value), "");
     editor.setAttribute("aria-invalid", problem ? "true" : "false");
     editor.setCustomValidity(problem || "");
     if (!status) return;
@@ -67,7 +89,7 @@
       status.textContent = "Empty: leave blank to skip.";
       status.dataset.state = "empty";
     } else {
-      status.textContent = problem || "Valid JSON.";
+      status.textContent = problem || (editor.dataset.jsonSchema ? "Valid JSON Schema." : "Valid JSON.");
       status.dataset.state = problem ? "error" : "ok";
     }
   }
@@ -110,9 +132,42 @@
     proxySelect.addEventListener("change", syncGeo);
     syncGeo();
 
+    // The start URL, checked as you type (the server's rules still decide: private hosts, allow-lists).
+    const url = form.elements.url;
+    const urlStatus = document.createElement("p");
+    urlStatus.className = "json-status";
+    urlStatus.id = url.id + "_status";
+    urlStatus.setAttribute("aria-live", "polite");
+    url.insertAdjacentElement("afterend", urlStatus);
+    url.setAttribute("aria-describedby", ((url.getAttribute("aria-describedby") || "") + " " + urlStatus.id).trim());
+    const checkUrl = () => {
+      const value = url.value.trim();
+      let problem = "";
+      if (value) {
+        try {
+          const parsed = new URL(value);
+          if (!["http:", "https:"].includes(parsed.protocol)) problem = "Start URL must begin with http:// or https://";
+          else if (!parsed.hostname.includes(".") && parsed.hostname !== "localhost" && !/^[\d.]+$/.test(parsed.hostname)) problem = "Start URL needs a full host name, like example.com";
+        } catch (err) {
+          problem = "Start URL is not a web address: write it like https://example.com";
+        }
+      }
+      url.setAttribute("aria-invalid", problem ? "true" : "false");
+      urlStatus.textContent = problem;
+      urlStatus.dataset.state = problem ? "error" : "";
+    };
+    url.addEventListener("input", checkUrl);
+    if (url.value) checkUrl();
+
     form.querySelectorAll("[data-example]").forEach((pill) => {
       pill.addEventListener("click", () => {
         const values = JSON.parse(pill.dataset.example);
+        // Never replace what someone typed without asking.
+        const typed = form.elements.prompt.value.trim();
+        const fromExample = Array.from(form.querySelectorAll("[data-example]")).some(
+          (other) => JSON.parse(other.dataset.example).prompt === typed
+        );
+        if (typed && !fromExample && !window.confirm("Replace what you typed with this example?")) return;
         let advancedUsed = false;
         Object.entries(values).forEach(([name, value]) => {
           const field = form.elements[name];
@@ -212,5 +267,18 @@
     }
   }
 
-  window.Dashboard = { validateJson: validateJson };
+  // ---- Times in the reader's own time zone: <time data-local datetime="..."> (the server writes UTC) ----
+  function localTimes(root) {
+    (root || document).querySelectorAll("time[data-local]").forEach((time) => {
+      const when = new Date(time.getAttribute("datetime"));
+      if (Number.isNaN(when.getTime())) return;
+      time.title = time.title || time.textContent;
+      time.textContent = when.toLocaleString([], {
+        month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+      });
+    });
+  }
+  localTimes(document);
+
+  window.Dashboard = { validateJson: validateJson, localTimes: localTimes };
 })();

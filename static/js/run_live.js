@@ -80,6 +80,17 @@
     return Math.floor(minutes / 60) + "h " + String(minutes % 60).padStart(2, "0") + "m";
   }
 
+  // A queued run that no worker takes says so, instead of looking normal (QUEUE_WAIT_S after it was queued).
+  const QUEUE_WAIT_S = 15;
+  setInterval(() => {
+    const note = document.getElementById("queue-wait");
+    if (!note || !note.dataset.queuedSince) return;
+    const waited = Math.floor((Date.now() - Date.parse(note.dataset.queuedSince)) / 1000);
+    note.hidden = waited < QUEUE_WAIT_S;
+    const slot = note.querySelector("[data-slot=waited]");
+    if (slot) slot.textContent = "waiting " + human(Math.max(0, waited));
+  }, 1000);
+
   setInterval(() => {
     const cell = document.getElementById("fact-duration");
     if (!cell || !cell.dataset.started || page.dataset.active !== "1") return;

@@ -11,6 +11,14 @@
 
   new window.LiveSocket({ path: "/ws/runs/", trackSeq: false, onEvent: apply, rebuild: rebuild });
 
+  // The whole row opens the run (the title stays the link for keyboards and screen readers).
+  body.addEventListener("click", (event) => {
+    const row = event.target.closest("tr[data-href]");
+    if (!row || event.target.closest("a, button, input, select") || window.getSelection().toString()) return;
+    if (event.ctrlKey || event.metaKey) window.open(row.dataset.href, "_blank", "noopener");
+    else location.assign(row.dataset.href);
+  });
+
   function apply(event) {
     if (event.type === "run.changed" && event.run_id) refreshRow(event.run_id);
   }
@@ -29,6 +37,7 @@
     const holder = document.createElement("tbody");
     holder.innerHTML = (await response.text()).trim();
     const row = holder.firstElementChild;
+    if (window.Dashboard) window.Dashboard.localTimes(row);
     if (existing) {
       if (existing.dataset.status !== row.dataset.status) row.classList.add("row-flash");
       existing.replaceWith(row);

@@ -270,3 +270,26 @@ async def test_a_click_that_starts_no_download_does_not_wait_for_one(
     assert await page.text_content("#out") == "done"
     # The old fixed wait alone was 0.4 s on top of the 0.15 s settle; allow for a loaded machine.
     assert time.monotonic() - started < 1.5
+
+
+async def test_input_text_picks_from_a_menu_without_option_roles(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path
+) -> None:
+    page = await open_page(browser_session, page_server.url("plain_menu.html"))
+    ctx = make_ctx(browser_session, tmp_path)
+    result = await act(ctx, action_type="input_text", id=await sk_id(page, "#city"), text="Berlin")
+    assert result.success and result.data == {"suggestion": "Berlin"}
+    assert await page.text_content("#picked") == "picked Berlin"
+
+
+async def test_a_click_on_a_target_covered_by_a_just_opened_menu_resolves_at_once(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path
+) -> None:
+    page = await open_page(browser_session, page_server.url("plain_menu.html"))
+    ctx = make_ctx(browser_session, tmp_path)
+    typed = await act(ctx, action_type="input_text", id=await sk_id(page, "#city"), text="Zurich")
+    assert typed.success and await page.is_visible(".ui-menu")  # "No results" now covers the button
+    started = time.monotonic()
+    result = await act(ctx, action_type="click", id=await sk_id(page, "#go"))
+    assert result.success and await page.text_content("#searched") == "searched Zurich"
+    assert time.monotonic() - started < 3.5  # the full timeout alone was 5 s

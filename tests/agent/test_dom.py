@@ -338,7 +338,9 @@ async def test_it_lists_elements_whose_click_handler_is_bound_in_script(page, pa
     prev = by_text(snap, "Prev")
     assert prev.tag == "a" and "Next" in {e.name for e in snap.elements}
     assert "Focusable widget" in {e.name for e in snap.elements}  # tabindex=0
-    assert "Pointer card inherits the cursor" in {e.name for e in snap.elements}  # listed once, with its child
+    assert "Pointer card inherits the cursor" in {
+        e.name for e in snap.elements
+    }  # listed once, with its child
     assert not [e for e in snap.elements if e.name in ("Just text, no handler", "inherits the cursor")]
     await (await locate(page, prev.id)).click()
     assert await page.text_content("#month") == "February 2024"

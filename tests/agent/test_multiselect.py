@@ -26,7 +26,9 @@ def test_option_may_be_a_list_and_stays_a_single_option_for_old_readers() -> Non
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def lists(browser_session: BrowserSession, page_server: Any, tmp_path: Path) -> tuple[ActionContext, Page]:
+async def lists(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path
+) -> tuple[ActionContext, Page]:
     page = await open_page(browser_session, page_server.url("multiselect.html"))
     return make_ctx(browser_session, tmp_path), page
 
@@ -34,11 +36,16 @@ async def lists(browser_session: BrowserSession, page_server: Any, tmp_path: Pat
 async def test_select_option_chooses_several_in_a_native_multiple_select(lists: Any) -> None:
     ctx, page = lists
     result = await act(
-        ctx, action_type="select_option", id=await sk_id(page, "#toppings"), option=[{"label": "Ham"}, {"value": "pine"}]
+        ctx,
+        action_type="select_option",
+        id=await sk_id(page, "#toppings"),
+        option=[{"label": "Ham"}, {"value": "pine"}],
     )
     assert result.success, result.error_message
     assert result.data["labels"] == ["Ham", "Pineapple"]
-    selected = await page.eval_on_selector("#toppings", "el => Array.from(el.selectedOptions).map(o => o.value)")
+    selected = await page.eval_on_selector(
+        "#toppings", "el => Array.from(el.selectedOptions).map(o => o.value)"
+    )
     assert selected == ["ham", "pine"]
 
 
@@ -65,5 +72,7 @@ async def test_select_option_chooses_several_in_an_aria_listbox(lists: Any, css:
     names = ["English", "German"] if css == "#langs" else ["Monday", "Wednesday"]
     result = await act(ctx, action_type="select_option", id=await sk_id(page, css), option=names)
     assert result.success, result.error_message
-    chosen = await page.eval_on_selector_all(f"{css} [aria-selected=true]", "els => els.map(e => e.textContent)")
+    chosen = await page.eval_on_selector_all(
+        f"{css} [aria-selected=true]", "els => els.map(e => e.textContent)"
+    )
     assert chosen == names

@@ -14,6 +14,8 @@ from agent.actions.typed_values import ValueFormatError, canonical, same_value
 from agent.browser import BrowserSession
 from tests.agent.test_actions import act, make_ctx, open_page, sk_id
 
+pytestmark = pytest.mark.browser  # the pure parsing tests share the module with the Chromium ones
+
 
 @pytest.mark.parametrize(
     ("input_type", "text", "value"),
@@ -48,11 +50,10 @@ def test_same_value_compares_in_the_types_terms() -> None:
     assert not same_value("date", "2024-03-15", "")
 
 
-pytestmark = pytest.mark.browser
-
-
 @pytest_asyncio.fixture(loop_scope="session")
-async def typed(browser_session: BrowserSession, page_server: Any, tmp_path: Path) -> tuple[ActionContext, Page]:
+async def typed(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path
+) -> tuple[ActionContext, Page]:
     page = await open_page(browser_session, page_server.url("typed_inputs.html"))
     return make_ctx(browser_session, tmp_path), page
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -116,10 +117,17 @@ class Subprocess:
 
 
 class Worker(Subprocess):
-    """`celery worker` on the browser and default queues; start() returns once it is ready."""
+    """`celery worker` on the browser and small-task queues (or `queues`); start() returns once it is ready."""
 
     def __init__(
-        self, env: dict[str, str], log_dir: Path, *, concurrency: int = 4, pool: str = "prefork"
+        self,
+        env: dict[str, str],
+        log_dir: Path,
+        *,
+        concurrency: int = 4,
+        pool: str = "prefork",
+        queues: str = "browser,small",
+        name: str = "worker",
     ) -> None:
         args = [
             str(BIN / "celery"),
@@ -127,7 +135,7 @@ class Worker(Subprocess):
             "skyvern_site",
             "worker",
             "-Q",
-            "browser,celery",
+            queues,
             "--pool",
             pool,
             "--concurrency",
@@ -135,22 +143,28 @@ class Worker(Subprocess):
             "--loglevel",
             "INFO",
             "--hostname",
-            f"{env['CHANNELS_PREFIX']}@%h",
+            f"{name}-{env['CHANNELS_PREFIX']}@%h",
             "--without-gossip",
             "--without-mingle",
         ]
-        super().__init__("worker", args, env, log_dir)
+        super().__init__(name, args, env, log_dir)
+        self.hostname = f"{name}-{env['CHANNELS_PREFIX']}@{socket.gethostname()}"
 
-    def start(self) -> None:
-        offset = len(self.log())
+    def start(self, *, wait: bool = True) -> None:
+        self._offset = len(self.log())
         super().start()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
         wait_until(
-            lambda: self._ready(offset), timeout=90, interval=0.2, what="the Celery worker to be ready"
+            lambda: self._ready(self._offset), timeout=120, interval=0.2, what=f"{self.name} to be ready"
         )
 
     def busy_tasks(self) -> set[str]:
-        """Ids of execute_run tasks this worker received and has not finished (read from its log)."""
-        log = self.log()
+        """Ids of execute_run tasks this worker received and has not finished (read from its log since it last
+        started: what a killed process had received is gone with it)."""
+        log = self.log()[getattr(self, "_offset", 0) :]
         received = set(re.findall(r"execute_run\[([\w-]+)\] received", log))
         finished = set(re.findall(r"execute_run\[([\w-]+)\] (?:succeeded|raised|failed)", log))
         return received - finished
@@ -182,4 +196,82 @@ def start_daphne(env: dict[str, str], log_dir: Path) -> LiveServer:
             return False
 
     wait_until(answers, timeout=60, interval=0.2, what="daphne to answer")
+    return LiveServer(url=url, ws_url=f"ws://127.0.0.1:{port}", process=process)
+
+
+class Beat(Subprocess):
+    """`celery beat`: the reaper and the queue sweep every RUN_SWEEP_SECONDS, as in production."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        schedule = log_dir / "celerybeat-schedule"
+        args = [
+            str(BIN / "celery"),
+            "-A",
+            "skyvern_site",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(schedule),
+        ]
+        super().__init__("beat", args, env, log_dir)
+
+
+class RedisServer(Subprocess):
+    """A private redis-server on `port` that keeps nothing on disk: a restart loses every key, as a Redis
+    without persistence (or a failover to an empty replica) does."""
+
+    def __init__(self, port: int, log_dir: Path) -> None:
+        args = [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        args += ["--dir", str(log_dir)]
+        super().__init__(f"redis-{port}", args, os.environ.copy(), log_dir)
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+    def start(self) -> None:
+        super().start()
+        import redis
+
+        def answers() -> bool:
+            try:
+                return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping())
+            except redis.RedisError:
+                return False
+
+        wait_until(answers, timeout=15, interval=0.05, what="redis-server to answer")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def start_web(env: dict[str, str], log_dir: Path, *, processes: int = 2) -> LiveServer:
+    """`scripts/web` (uvicorn worker processes, HTTP and WebSockets) on DAPHNE_PORT."""
+    port = env["DAPHNE_PORT"]
+    process = Subprocess(
+        "web",
+        [str(REPO / "scripts" / "web")],
+        {**env, "PORT": port, "WEB_PROCESSES": str(processes)},
+        log_dir,
+    )
+    process.start()
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert process.running, f"scripts/web exited:\n{process.log()}"
+        try:
+            return httpx.get(url + "/api/v1/heartbeat", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, timeout=90, interval=0.2, what="scripts/web to answer")
     return LiveServer(url=url, ws_url=f"ws://127.0.0.1:{port}", process=process)

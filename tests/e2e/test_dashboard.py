@@ -260,11 +260,11 @@ def test_cancel_from_the_run_page_stops_a_running_run(worker, e2e_client, open_p
 
 
 def run_state(page: Page) -> list[str]:
-    """What a person reads on the run page: steps, totals and the result (video and files included)."""
+    """What the run page says: steps, totals and the result (in every tab, shown or not)."""
     return page.evaluate(
-        """["#timeline", "#fact-steps", "#fact-tokens", "#fact-cost", "#region-result"].map((s) => {
+        """["#timeline", "#fact-steps", "#fact-tokens", "#fact-cost", "#region-result", "#region-recording"].map((s) => {
             const el = document.querySelector(s);
-            return el ? el.innerText + Array.from(el.querySelectorAll("video")).length : "";
+            return el ? el.textContent + Array.from(el.querySelectorAll("video")).length : "";
         })"""
     )
 
@@ -328,6 +328,7 @@ def test_the_run_page_applies_socket_events_and_rebuilds_from_http_after_a_gap(
     expect(action).to_contain_text("Press the button")
     expect(action).to_contain_text("element e7")
     expect(page.locator("#step-stp_fake")).to_contain_text("Step 1")
+    expect(page.locator("#run-announcer")).to_have_text("Step 1 started.")  # for screen readers
     expect(page.locator("#live-frame")).to_be_visible()
 
     # seq 3 and 4 never arrived: the page asks the server again, which knows no such step.
@@ -424,15 +425,28 @@ def test_opened_diagnostics_never_widen_the_page(
     page.set_viewport_size(viewport)
     page.goto(f"/runs/{run.run_id}")
     assert page_width_fits(page)
-    diagnostics = page.locator(".diagnostics").first
-    diagnostics.locator("summary").click()
-    for button in diagnostics.get_by_role("button", name=re.compile("Show here")).all():
+    # The Diagnostics tab: files per step, named for people.
+    page.get_by_role("tab", name="Diagnostics").click()
+    expect(page).to_have_url(re.compile("#diagnostics$"))
+    panel = page.locator("#region-diagnostics")
+    expect(panel.locator("li", has_text="Prompt").first).to_be_visible()
+    expect(page.locator("#region-result")).to_be_hidden()
+    for button in panel.get_by_role("button", name=re.compile("Show here")).all():
         button.click()
-    expect(diagnostics.locator(".diag-body pre")).to_have_count(2)
-    expect(diagnostics.locator(".diag-body pre").first).to_contain_text("xxxxxxxx")
-    expect(diagnostics.locator("li", has_text="Prompt").first).to_be_visible()
+    expect(panel.locator(".diag-body pre")).to_have_count(2)
+    expect(panel.locator(".diag-body pre").first).to_contain_text("xxxxxxxx")
     assert page_width_fits(page)
     shoot(page, f"run-diagnostics-{viewport['width']}")
+    # The same files under the step, in the Actions tab (arrow keys move between tabs).
+    page.get_by_role("tab", name="Diagnostics").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("tab", name="Actions")).to_have_attribute("aria-selected", "true")
+    diagnostics = page.locator(".diagnostics").first
+    diagnostics.locator("summary").click()
+    diagnostics.get_by_role("button", name=re.compile("Show here")).first.click()
+    expect(diagnostics.locator(".diag-body pre").first).to_contain_text("xxxxxxxx")
+    assert page_width_fits(page)
 
 
 def test_steps_sit_beside_the_live_browser_and_the_duration_ticks(daphne_server, open_page, transactional_db):
@@ -459,17 +473,145 @@ def test_steps_sit_beside_the_live_browser_and_the_duration_ticks(daphne_server,
     shoot(page, "run-live")
 
 
-def test_a_run_out_of_steps_shows_why_and_offers_more_steps(daphne_server, open_page, transactional_db):
-    org = OrganizationFactory()
-    run = run_in_status(
-        RunStatus.FAILED, organization=org, max_steps=4, failure_reason="Reached the maximum steps (4)"
-    )
+def test_a_run_out_of_steps_shows_why_and_offers_more_steps(worker, e2e_client, open_page, test_site):
+    org, _, client = e2e_client
+    body = client.post("/v1/run/tasks", json={"prompt": "Keep clicking Next", "url": test_site.url + "/counter",
+                                              "engine": "skyvern-1.0", "max_steps": 2}).json()  # fmt: skip
     page = open_page(UserFactory(organization=org))
-    page.goto(f"/runs/{run.run_id}")
+    page.goto(f"/runs/{body['run_id']}")
+    expect(page.locator(STATUS)).to_have_text("failed", timeout=60_000)
     expect(page.locator("#failure")).to_contain_text("used every step it was allowed")
-    button = page.get_by_role("button", name="Run again with more steps (8)")
+    expect(page.locator("#failure")).to_contain_text("Max steps")
+    button = page.get_by_role("button", name="Run again with more steps (4)")
     expect(button).to_be_visible()
     button.click()
     expect(page).to_have_url(re.compile(r"/runs/tsk_\w+$"))
-    assert page.url.rsplit("/", 1)[1] != run.run_id
-    assert TaskRun.objects.exclude(pk=run.pk).get().max_steps == 8
+    assert page.url.rsplit("/", 1)[1] != body["run_id"]
+    expect(page.locator(".message")).to_contain_text(f"Started again from {body['run_id']}")
+    assert TaskRun.objects.get(run_id=page.url.rsplit("/", 1)[1]).max_steps == 4
+
+
+def test_a_member_creates_and_revokes_a_key_without_admin_rights(daphne_server, open_page, transactional_db):
+    import httpx
+
+    org = OrganizationFactory()
+    member = UserFactory(organization=org)
+    assert not member.is_staff
+    page = open_page(member)
+    page.goto("/runs")
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Name").fill("CI pipeline")
+    page.get_by_role("button", name="Create key").click()
+    raw = page.locator("#new-key-value").text_content().strip()
+    page.get_by_role("button", name="Copy key").click()
+    expect(page.locator("[data-copy-target=new-key-value]")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == raw
+    api = httpx.Client(base_url=daphne_server.url, headers={"x-api-key": raw}, timeout=30)
+    assert api.get("/v1/runs/tsk_none").status_code == 404  # the key is accepted; the run does not exist
+
+    page.goto("/keys")  # shown once: not on the next visit
+    expect(page.locator("#new-key-value")).to_have_count(0)
+    row = page.locator("#keys-table tr", has_text="CI pipeline")
+    row.get_by_role("button", name=re.compile("Revoke")).click()
+    expect(page.get_by_text(re.compile("Revoked .* Requests with it now fail"))).to_be_visible()
+    expect(page.locator("#keys-table tr", has_text="CI pipeline")).to_contain_text("revoked")
+    wait_until(
+        lambda: api.get("/v1/runs/tsk_none").status_code in (401, 403),
+        timeout=10,
+        what="the key to stop working",
+    )
+
+
+# --- accessibility: axe-core on every product page, desktop and phone ------------------------------------
+
+AXE_DIR = Path(__file__).parent / "axe"
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's browser build, installed from tests/e2e/axe/package-lock.json on first use."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        import subprocess
+
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=AXE_DIR, check=True, timeout=300)
+    return script.read_text()
+
+
+def serious_violations(page: Page, axe_source: str) -> list[str]:
+    page.add_script_tag(content=axe_source)  # the context bypasses the CSP for this one script
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
+    viewport, chromium, daphne_server, transactional_db, axe_source
+):
+    org = OrganizationFactory()
+    user = UserFactory(organization=org)
+    finished = run_in_status(
+        RunStatus.FAILED, organization=org, failure_reason="Reached the maximum steps (10)"
+    )
+    running = run_in_status(RunStatus.RUNNING, organization=org)
+    context = chromium.new_context(base_url=daphne_server.url, viewport=viewport, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        assert serious_violations(page, axe_source) == [], "login"
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": daphne_server.url}])  # fmt: skip
+        pages = ["/discover", "/runs", "/keys", f"/runs/{running.run_id}"]
+        pages += [f"/runs/{finished.run_id}#{tab}" for tab in ("overview", "actions", "diagnostics", "code")]
+        for path in pages:
+            page.goto(path)
+            assert serious_violations(page, axe_source) == [], path
+            assert page_width_fits(page), f"{path} scrolls sideways"
+    finally:
+        context.close()
+
+
+def test_discover_shows_refusals_as_you_type_and_all_at_once_on_submit(
+    daphne_server, open_page, transactional_db
+):
+    page = open_page(UserFactory(organization=OrganizationFactory()))
+    page.goto("/discover")
+    expect(page.get_by_label("What should the browser do?")).to_be_focused()
+    page.get_by_label("Start URL").fill("example dot com")
+    expect(page.locator("#id_url_status")).to_contain_text("not a web address")
+    page.get_by_label("Start URL").fill("https://example.com/")
+    expect(page.locator("#id_url_status")).to_have_text("")
+    page.locator("#advanced > summary").click()
+    schema = page.get_by_label("Data extraction schema (JSON Schema)", exact=True)
+    schema.fill('{"type": "object", "properties": {"price": {"type": "float"}}}')
+    expect(page.locator("#id_data_extraction_schema_json_status")).to_contain_text('"type" is "float"')
+    expect(schema).to_have_attribute("aria-invalid", "true")
+    schema.fill('{"type": "object", "properties": {"price": {"type": "number"}}}')
+    expect(page.locator("#id_data_extraction_schema_json_status")).to_have_text("Valid JSON Schema.")
+
+    page.get_by_label("What should the browser do?").fill("Find the price")
+    page.get_by_label("Max steps").fill("100000")
+    page.get_by_label("Webhook URL").fill("ftp://example.com/hook")
+    page.locator("#run-button").click()
+    expect(page.locator("#id_max_steps_error")).to_contain_text("Max steps")
+    expect(page.locator("#id_webhook_url_error")).to_be_visible()
+    assert not TaskRun.objects.exists()
+
+
+def test_a_run_queued_with_no_worker_taking_it_says_so(daphne_server, open_page, transactional_db):
+    from tests.support.factories import TaskRunFactory
+
+    org = OrganizationFactory()
+    # Queued without being handed to the broker: no worker will ever take it.
+    run = TaskRunFactory(organization=org, status=RunStatus.QUEUED, queued_at=timezone.now())
+    page = open_page(UserFactory(organization=org))
+    page.goto(f"/runs/{run.run_id}")
+    expect(page.locator("#queue-wait")).to_be_hidden()
+    expect(page.locator("#queue-wait")).to_be_visible(timeout=30_000)
+    expect(page.locator("#queue-wait")).to_contain_text("No worker has picked this run up yet")

@@ -105,6 +105,13 @@ def test_discover_labels_every_control_including_advanced_settings(browser):
     assert unlabelled == []
 
 
+def test_discover_focuses_the_prompt_and_shows_step_defaults_and_limits(browser, settings):
+    settings.SKYVERN_MAX_STEPS_LIMIT = 75
+    html = browser.get("/discover").content.decode()
+    assert re.search(r'<textarea name="prompt"[^>]* autofocus', html)
+    assert 'placeholder="default 10"' in html and "at most 75" in html
+
+
 def test_discover_offers_example_tasks_against_the_demo_pages(browser):
     html = browser.get("/discover").content.decode()
     assert "http://testserver/demo/job-application" in html
@@ -307,7 +314,9 @@ def test_failure_messages_number_steps_from_one(browser, org):
     run = run_in_status(RunStatus.FAILED, organization=org,
                         failure_reason="Step 0 failed 3 times; last error: no element e9")  # fmt: skip
     html = browser.get(f"/runs/{run.run_id}").content.decode()
-    assert "Step 1 failed after 3 attempts" in html and "Step 0" not in html
+    overview, diagnostics = html.split('id="region-diagnostics"')
+    assert "Step 1 failed after 3 attempts" in overview and "Step 0" not in overview
+    assert "Step 0 failed 3 times" in diagnostics  # the raw text, for whoever needs it
 
 
 def test_a_failed_step_shows_its_error_and_retries_are_not_counted_as_steps(browser, org):
@@ -321,10 +330,18 @@ def test_a_failed_step_shows_its_error_and_retries_are_not_counted_as_steps(brow
     assert re.search(r'id="fact-steps"><span data-slot="count">1</span>', html)
 
 
-def test_diagnostics_are_named_for_people(browser, org):
+def test_a_finished_run_page_has_tabs_and_names_diagnostics_for_people(browser, org):
     run = finished_run(org)
     html = browser.get(f"/runs/{run.run_id}").content.decode()
+    for tab in ("overview", "actions", "recording", "diagnostics", "code"):
+        assert f'data-tab="{tab}"' in html and f'data-tab-panel="{tab}"' in html
     assert "Prompt <span" in html and "llm_prompt" in html
+    assert 'id="diag-file-' in html  # the Diagnostics tab's own copy of the step's files
+
+
+def test_a_running_run_page_has_no_tabs(browser, org):
+    run = run_in_status(RunStatus.RUNNING, organization=org)
+    assert 'id="run-tabs"' not in browser.get(f"/runs/{run.run_id}").content.decode()
 
 
 def test_a_running_run_page_ticks_its_duration_and_a_just_finished_one_keeps_listening(browser, org):
@@ -414,6 +431,13 @@ def test_rerun_starts_a_new_run_with_the_same_request(browser, org):
     assert (new.prompt, new.max_steps, new.status) == ("Again", 3, RunStatus.QUEUED)
 
 
+def test_a_rerun_links_back_to_the_run_it_came_from(browser, org):
+    run = run_in_status(RunStatus.COMPLETED, organization=org, request={
+        "prompt": "Again", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
+    html = browser.post(f"/runs/{run.run_id}/rerun", follow=True).content.decode()
+    assert f'Started again from <a class="mono" href="/runs/{run.run_id}">{run.run_id}</a>' in html
+
+
 def test_run_again_with_more_steps_raises_the_limit(browser, org):
     run = run_in_status(RunStatus.FAILED, organization=org, request={
         "prompt": "Again", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
@@ -429,3 +453,59 @@ def test_resending_the_webhook_reports_the_delivery(browser, org, monkeypatch):
     response = browser.post(f"/runs/{run.run_id}/webhook", follow=True)
     assert sent == [run.pk]
     assert b"Webhook delivered: HTTP 200 in 12 ms." in response.content
+
+
+# --- API keys, for members ------------------------------------------------------------------------------
+
+
+def test_a_member_creates_a_key_that_is_shown_once_and_works(browser, org):
+    from runs.selectors import api_key_find
+
+    response = browser.post("/keys", {"name": "CI pipeline"})
+    raw = re.search(r'id="new-key-value"[^>]*>([^<]+)<', response.content.decode())[1]
+    assert api_key_find(raw=raw).organization == org
+    listing = browser.get("/keys").content.decode()
+    assert "CI pipeline" in listing and raw not in listing
+
+
+def test_a_member_revokes_one_key_of_their_organization_only(browser, org):
+    from runs.services import api_key_create
+
+    mine, _ = api_key_create(organization=org, name="old")
+    kept, _ = api_key_create(organization=org, name="kept")
+    foreign, _ = api_key_create(organization=OrganizationFactory(), name="theirs")
+    assert browser.post(f"/keys/{foreign.key_id}/revoke").status_code == 404
+    browser.post(f"/keys/{mine.key_id}/revoke")
+    mine.refresh_from_db(), kept.refresh_from_db(), foreign.refresh_from_db()
+    assert mine.revoked_at and not kept.revoked_at and not foreign.revoked_at
+    assert "theirs" not in browser.get("/keys").content.decode()
+
+
+def test_discover_shows_every_refusal_at_once_with_the_labels_people_see(browser, monkeypatch):
+    monkeypatch.setattr("runs.services.run_requests.engines_supported", lambda: frozenset({"skyvern-1.0"}))
+    response = browser.post("/discover", {"prompt": "Do it", "engine": "skyvern-1.0", "max_steps": "100000",
+                                          "url": "http://127.0.0.1:9/admin", "webhook_url": "ftp://x/hook"})  # fmt: skip
+    html = response.content.decode()
+    for field in ("url", "webhook_url", "max_steps"):
+        assert f'id="id_{field}_error"' in html, field
+    assert not TaskRun.objects.exists()
+    max_steps_error = re.search(r'id="id_max_steps_error">([^<]*)<', html)[1]
+    assert "Max steps" in max_steps_error and "max_steps" not in max_steps_error
+
+
+def test_discover_greys_out_engines_the_server_would_refuse_with_the_reason(browser, monkeypatch):
+    monkeypatch.setattr(
+        "runs.dashboard.forms.engines_supported", lambda: frozenset({"skyvern-1.0", "skyvern-2.0"})
+    )
+    html = browser.get("/discover").content.decode()
+    refused = re.search(r'<option value="openai-cua"[^>]*>([^<]*)<', html)
+    assert refused and "disabled" in refused[0] and "not available" in refused[1]
+    assert "disabled" not in re.search(r'<option value="skyvern-1.0"[^>]*>', html)[0]
+
+
+def test_the_runs_list_finds_a_run_by_its_id_and_says_why_a_run_failed(browser, org):
+    failed = run_in_status(RunStatus.FAILED, organization=org, failure_reason="The login was refused")
+    run_in_status(RunStatus.COMPLETED, organization=org)
+    html = browser.get("/runs", {"q": failed.run_id}).content.decode()
+    assert html.count('class="run-row"') == 1 and "The login was refused" in html
+    assert f'data-href="/runs/{failed.run_id}"' in html
