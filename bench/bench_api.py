@@ -37,6 +37,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from bench.common import prepare_database  # noqa: E402 (needs the repository on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
 GOALS = {"GET": (500, 50.0), "POST": (150, 100.0)}  # req/s at least, p99 ms at most
@@ -58,22 +60,6 @@ def _args() -> argparse.Namespace:
 
 
 # --- set-up ---------------------------------------------------------------------------------------
-
-
-def _prepare_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _fixtures() -> tuple[str, str]:
@@ -266,7 +252,7 @@ def _purge_broker(env: dict[str, str]) -> None:
 
 def main() -> None:
     args = _args()
-    _prepare_database(args.database_url)
+    prepare_database(args.database_url)
     from django.conf import settings
 
     raw_key, run_id = _fixtures()

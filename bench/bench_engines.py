@@ -34,6 +34,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from bench.common import prepare_database  # noqa: E402 (needs the repository on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
 SCHEMA = {"type": "object", "properties": {"reference": {"type": "string"}}, "required": ["reference"]}
@@ -318,30 +320,13 @@ def measure(engine: str, url: str, runs: int, delay: float, work: Path) -> list[
         return [asyncio.run(one_run(engine, url, llm, work)) for _ in range(runs)]
 
 
-def _prepare_database(url: str) -> None:
-    if url.startswith("postgresql://"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def main() -> None:
     args = _args()
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]
     unknown = [name for name in engines if name not in ALL_ENGINES]
     if unknown:
         raise SystemExit(f"no stand-in for {', '.join(unknown)}; known: {', '.join(ALL_ENGINES)}")
-    _prepare_database(args.database_url)
+    prepare_database(args.database_url)
     from django.conf import settings
 
     from tests.e2e.helpers import free_port

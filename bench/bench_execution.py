@@ -30,6 +30,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from bench.common import prepare_database  # noqa: E402 (needs the repository on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
 TERMINAL = {"completed", "failed", "terminated", "timed_out", "canceled"}
@@ -48,23 +50,6 @@ def _args() -> argparse.Namespace:
         "--pool", default="prefork", choices=["prefork", "threads"], help="Celery worker pool"
     )
     return parser.parse_args()
-
-
-def _prepare_database(url: str) -> None:
-    if url.startswith("postgresql://"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -198,7 +183,7 @@ def concurrency_phase(client, site, worker, level: int) -> dict:
 
 def main() -> None:
     args = _args()
-    _prepare_database(args.database_url)
+    prepare_database(args.database_url)
     import httpx
     from django.conf import settings
 
