@@ -123,7 +123,11 @@
 
   // Fetch a page and return it parsed, for swapping server-rendered regions into this document.
   async function fetchDocument(url) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    // X-Live-Rebuild: the server leaves one-time messages ("Run canceled.") for the page they were meant for.
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "text/html", "X-Live-Rebuild": "1" },
+    });
     if (!response.ok) throw new Error("HTTP " + response.status);
     return new DOMParser().parseFromString(await response.text(), "text/html");
   }

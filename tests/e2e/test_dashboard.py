@@ -394,6 +394,15 @@ def page_width_fits(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def wide_elements(page: Page) -> list[str]:
+    """What sticks out past the viewport's right edge, for a failure message."""
+    return page.evaluate(
+        """Array.from(document.querySelectorAll("body *"))
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8)
+            .map((e) => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)"""
+    )
+
+
 def run_with_long_diagnostics(org, settings, e2e_env) -> TaskRun:
     """A finished run whose step has a 20,000-character one-line prompt and a wide screenshot."""
     from django.core.files.base import ContentFile
@@ -572,7 +581,7 @@ def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
         for path in pages:
             page.goto(path)
             assert serious_violations(page, axe_source) == [], path
-            assert page_width_fits(page), f"{path} scrolls sideways"
+            assert page_width_fits(page), f"{path} scrolls sideways: {wide_elements(page)}"
     finally:
         context.close()
 

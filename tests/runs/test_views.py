@@ -509,3 +509,19 @@ def test_the_runs_list_finds_a_run_by_its_id_and_says_why_a_run_failed(browser, 
     html = browser.get("/runs", {"q": failed.run_id}).content.decode()
     assert html.count('class="run-row"') == 1 and "The login was refused" in html
     assert f'data-href="/runs/{failed.run_id}"' in html
+
+
+def test_a_live_pages_re_read_leaves_messages_for_the_next_page(browser, org):
+    run = run_in_status(RunStatus.RUNNING, organization=org)
+    browser.post(f"/runs/{run.run_id}/cancel")
+    rebuild = browser.get(f"/runs/{run.run_id}", headers={"X-Live-Rebuild": "1"}).content.decode()
+    assert "Run canceled." not in rebuild
+    assert "Run canceled." in browser.get(f"/runs/{run.run_id}").content.decode()
+
+
+def test_each_runs_list_row_offers_cancel_or_rerun(browser, org):
+    running = run_in_status(RunStatus.RUNNING, organization=org)
+    done = run_in_status(RunStatus.COMPLETED, organization=org)
+    html = browser.get("/runs").content.decode()
+    assert f'action="/runs/{running.run_id}/cancel"' in html and f'action="/runs/{done.run_id}/rerun"' in html
+    assert f'action="/runs/{running.run_id}/rerun"' not in html
