@@ -56,6 +56,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per endpoint")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured load before each endpoint")
     parser.add_argument("--only", choices=["GET", "POST"], help="measure one endpoint only")
+    parser.add_argument(
+        "--client", default="python", choices=["python", "wrk"], help="load generator (wrk: Debian's `wrk`)"
+    )
     return parser.parse_args()
 
 
@@ -239,6 +242,58 @@ def _report(label: str, method: str, tally: Tally, elapsed: float) -> bool:
     return met
 
 
+# --- wrk, the load generator the issue measured with ------------------------------------------------
+
+WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk(
+    method: str, path: str, key: str, port: int, connections: int, warmup: float, seconds: float
+) -> dict:
+    """Run wrk (one thread, `connections` keep-alive connections): {rate, p50, p90, p99, errors}."""
+    import re
+    import tempfile
+
+    script = f'wrk.method = "{method}"\nwrk.headers["Content-Type"] = "application/json"\n'
+    if method == "POST":
+        script += f"wrk.body = {json.dumps(json.dumps(POST_BODY))}\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    url = f"http://127.0.0.1:{port}{path}"
+    base = ["wrk", "-t1", f"-c{connections}", "-H", f"x-api-key: {key}", "-s", lua.name, "--latency"]
+    subprocess.run([*base, f"-d{max(1, round(warmup))}s", url], capture_output=True, check=True)
+    out = subprocess.run(
+        [*base, f"-d{round(seconds)}s", url], capture_output=True, check=True, text=True
+    ).stdout
+    os.unlink(lua.name)
+
+    def pct(name: str) -> float:
+        value, unit = re.search(rf"^\s+{name}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * WRK_UNITS[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": pct("50"),
+        "p90": pct("90"),
+        "p99": pct("99"),
+        "errors": (f"non-2xx: {errors.group(1)} " if errors else "")
+        + (socket_errors.group(1) if socket_errors else ""),
+    }
+
+
+def _report_wrk(label: str, method: str, result: dict) -> bool:
+    want_rate, want_p99 = GOALS[method]
+    met = result["rate"] >= want_rate and result["p99"] < want_p99 and not result["errors"]
+    print(
+        f"{label:<22} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   p90 {result['p90']:6.1f} ms   "
+        f"p99 {result['p99']:6.1f} ms   errors: {result['errors'] or 'none'}   "
+        f"goal (>= {want_rate} req/s, p99 < {want_p99:.0f} ms): {'met' if met else 'NOT met'}"
+    )
+    return met
+
+
 def _purge_broker(env: dict[str, str]) -> None:
     """Drop this benchmark's queued messages (no worker ever takes them)."""
     import redis
@@ -287,15 +342,21 @@ def main() -> None:
         for method, path in cases:
             if args.only and method != args.only:
                 continue
+            label = f"{method} {path.split('/tsk_')[0]}"
+            if args.client == "wrk":
+                result = _wrk(method, path, raw_key, port, args.connections, args.warmup, args.seconds)
+                results.append(_report_wrk(label, method, result))
+                continue
             request = _request(method, path, raw_key, port)
             tally, elapsed = asyncio.run(_load(port, request, args.connections, args.warmup, args.seconds))
-            results.append(_report(f"{method} {path.split('/tsk_')[0]}", method, tally, elapsed))
+            results.append(_report(label, method, tally, elapsed))
     finally:
         _stop(server)
         _purge_broker(env)
     print(f"load average after:  {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
-        f"{args.connections} connections, {args.seconds:.0f} s per endpoint after {args.warmup:.0f} s of warm-up"
+        f"{args.connections} connections, {args.seconds:.0f} s per endpoint after {args.warmup:.0f} s of warm-up,"
+        f" client: {args.client}"
     )
     sys.exit(0 if all(results) else 1)
 
