@@ -5,6 +5,13 @@ from enum import StrEnum
 from django.db import models
 
 
+class MemberRole(models.TextChoices):
+    """What a dashboard user may do in their organization: admins also add and remove members."""
+
+    MEMBER = "member"
+    ADMIN = "admin"
+
+
 class RunStatus(models.TextChoices):
     CREATED = "created"
     QUEUED = "queued"

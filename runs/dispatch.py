@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import redis
 from celery import current_app
+from django.core.cache import cache
 
 # Browser runs (minutes each) and small tasks (webhooks, the sweep, the reaper: seconds) have their own
 # queues and their own worker processes, so a webhook never waits behind browser runs.
@@ -45,6 +46,33 @@ def run_execute(*, run_id: str) -> None:
 def webhook_send(*, run_pk: int) -> None:
     """Queue the delivery of a finished run's webhook for the small-task workers."""
     _send(SEND_WEBHOOK, [run_pk], queue=SMALL_QUEUE)
+
+
+# Workers are asked at most once per WORKERS_CACHE_SECONDS per process; pages poll the answer.
+WORKERS_CACHE_KEY = "skyvern:browser-workers-online"
+WORKERS_CACHE_SECONDS = 5
+WORKERS_REPLY_SECONDS = 0.5
+
+
+def browser_workers_online() -> int | None:
+    """How many live workers consume the browser queue: those answering a broadcast within half a second
+    (a worker busy with runs still answers; its main process does). Cached a few seconds. None when runs
+    execute inline (CELERY_TASK_ALWAYS_EAGER) or the broker cannot be asked."""
+    app = current_app
+    if app.conf.task_always_eager:
+        return None
+    cached = cache.get(WORKERS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    try:
+        replies = app.control.inspect(timeout=WORKERS_REPLY_SECONDS).active_queues() or {}
+    except Exception:  # noqa: BLE001 - a broker that is down means "cannot tell", never an error page
+        return None
+    online = sum(
+        1 for queues in replies.values() if any(q.get("name") == BROWSER_QUEUE for q in queues or [])
+    )
+    cache.set(WORKERS_CACHE_KEY, online, WORKERS_CACHE_SECONDS)
+    return online
 
 
 def _run_id_of(raw: bytes) -> str | None:

@@ -6,6 +6,7 @@ from runs import ids
 from runs.choices import (
     ActionStatus,
     ArtifactType,
+    MemberRole,
     RunEngine,
     RunStatus,
     RunType,
@@ -41,9 +42,19 @@ class Membership(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=MemberRole.values), name="membership_role_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == MemberRole.ADMIN
 
 
 class ApiKey(models.Model):
@@ -101,6 +112,10 @@ class TaskRun(models.Model):
     browser_session_id = models.CharField(max_length=100, null=True, blank=True)
     worker_task_id = models.CharField(max_length=100, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The run this one was started again from (the dashboard's Rerun); its reruns are `reruns`.
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     queued_at = models.DateTimeField(null=True, blank=True)

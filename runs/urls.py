@@ -7,6 +7,8 @@ from runs import dashboard as views
 from runs.dashboard import demo
 from runs.dashboard.keys import api_key_revoke_view, api_keys
 from runs.dashboard.llm_status import llm_status
+from runs.dashboard.members import member_remove_view, members
+from runs.dashboard.queue import queue_page, queue_status
 
 app_name = "runs"
 
@@ -20,7 +22,11 @@ urlpatterns = [
     path("runs/<str:run_id>/rerun", views.run_rerun_view, name="rerun"),
     path("runs/<str:run_id>/webhook", views.run_webhook_view, name="webhook"),
     path("runs/<str:run_id>/fragments/row", views.run_row, name="row"),
+    path("queue", queue_page, name="queue"),
+    path("queue/status.json", queue_status, name="queue_status"),
     path("keys", api_keys, name="api_keys"),
+    path("members", members, name="members"),
+    path("members/<int:membership_id>/remove", member_remove_view, name="member_remove"),
     path("keys/<str:key_id>/revoke", api_key_revoke_view, name="api_key_revoke"),
     path("demo/job-application", demo.job_application, name="demo_job_application"),
     path("demo/job-application/thanks", demo.job_application_thanks, name="demo_job_application_thanks"),

@@ -38,7 +38,9 @@ def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
     except InvalidRunRequest as exc:
         messages.error(request, f"This run cannot be started again as it was: {exc}")
         return redirect("runs:detail", run_id=run.run_id)
-    new_run = run_create(organization=request.organization, request=normalised, created_by=request.user)
+    new_run = run_create(
+        organization=request.organization, request=normalised, created_by=request.user, rerun_of=run
+    )
     # base.html turns this message into a link back to the run it came from.
     messages.success(request, run.run_id, extra_tags="rerun-of")
     return redirect("runs:detail", run_id=new_run.run_id)

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from runs import selectors
-from runs.choices import ACTIVE_STATUSES, ArtifactType
+from runs import dispatch, selectors
+from runs.choices import ACTIVE_STATUSES, ArtifactType, RunStatus
 from runs.dashboard.access import member_required, run_for_request
 from runs.dashboard.failures import failure_help, more_steps, renumber_steps
 from runs.dashboard.snippets import curl_snippet, python_snippet
@@ -31,6 +31,7 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
     base_url = request.build_absolute_uri("/").rstrip("/")
     active = run.status in ACTIVE_STATUSES
     steps = selectors.run_steps_with_actions(run=run)
+    waiting = run.status in (RunStatus.CREATED, RunStatus.QUEUED)
     return {
         "run": run,
         "active": active,
@@ -45,6 +46,11 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "failure_text": renumber_steps(run.failure_reason or ""),
         "failure_help": failure_help(run.failure_reason),
         "more_steps": more_steps(run.max_steps),
+        "waiting": waiting,
+        # Asked only for a run that waits: the page then polls queue/status.json for changes.
+        "workers_online": dispatch.browser_workers_online() if waiting else None,
+        "rerun_of": selectors.run_rerun_source(run=run),
+        "reruns": selectors.run_reruns(run=run),
         "warnings": [
             e.get("reasoning") for e in run.errors or [] if isinstance(e, dict) and e.get("warning")
         ],

@@ -11,12 +11,20 @@ from runs.selectors.artifacts import (
 )
 from runs.selectors.keys import api_key_find, api_key_get_for_org, api_keys_for_org
 from runs.selectors.llms import ModelChoice, model_primary, model_resolve, model_secondary, models_offered
-from runs.selectors.members import organization_for_user
+from runs.selectors.members import (
+    members_for_org,
+    membership_for_user,
+    membership_get_for_org,
+    organization_for_user,
+)
+from runs.selectors.queue import QueueHealth, queue_health_for_org
 from runs.selectors.runs import (
     page_of,
     run_get_for_org,
     run_list_for_org,
     run_matches_filters,
+    run_rerun_source,
+    run_reruns,
     run_status,
     runs_get_for_org,
 )
@@ -46,7 +54,14 @@ __all__ = [
     "artifact_latest",
     "artifacts_for_run",
     "media_for_runs",
+    "QueueHealth",
+    "queue_health_for_org",
+    "members_for_org",
+    "membership_for_user",
+    "membership_get_for_org",
     "model_primary",
+    "run_rerun_source",
+    "run_reruns",
     "model_resolve",
     "model_secondary",
     "models_offered",

@@ -1,6 +1,7 @@
 """Runs of an organization: one by id, a filtered list, and a run's current status."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
@@ -19,6 +20,26 @@ def run_get_for_org(*, organization: Organization, run_id: str) -> TaskRun | Non
     )
 
 
+def run_reruns(*, run: TaskRun) -> list[str]:
+    """The public ids of the runs started again from `run`, oldest first (same organization only)."""
+    return list(
+        TaskRun.objects.filter(rerun_of=run, organization_id=run.organization_id)
+        .order_by("created_at", "id")
+        .values_list("run_id", flat=True)
+    )
+
+
+def run_rerun_source(*, run: TaskRun) -> str | None:
+    """The public id of the run `run` was started again from, if it still exists in the same organization."""
+    if run.rerun_of_id is None:
+        return None
+    return (
+        TaskRun.objects.filter(pk=run.rerun_of_id, organization_id=run.organization_id)
+        .values_list("run_id", flat=True)
+        .first()
+    )
+
+
 def runs_get_for_org(*, organization: Organization, run_ids: Iterable[str]) -> dict[str, TaskRun]:
     """The runs among `run_ids` that belong to `organization`, by run_id (missing and foreign ids are absent)."""
     wanted = [run_id for run_id in run_ids if is_public_id(run_id)]
@@ -33,6 +54,8 @@ def run_list_for_org(
     run_types: Iterable[str] = (),
     engine: str = "",
     search: str = "",
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
     order_by: str = "-created_at",
 ) -> QuerySet[TaskRun]:
     """The organization's runs, newest first unless told otherwise; `search` looks in title, prompt and url, or matches a run id."""
@@ -45,6 +68,10 @@ def run_list_for_org(
         runs = runs.filter(run_type__in=run_types)
     if engine:
         runs = runs.filter(engine=engine)
+    if created_from is not None:
+        runs = runs.filter(created_at__gte=created_from)
+    if created_before is not None:
+        runs = runs.filter(created_at__lt=created_before)
     if search:
         runs = runs.filter(
             Q(title__icontains=search)
@@ -56,9 +83,22 @@ def run_list_for_org(
 
 
 def run_matches_filters(
-    *, run: TaskRun, statuses: Iterable[str] = (), engine: str = "", search: str = ""
+    *,
+    run: TaskRun,
+    statuses: Iterable[str] = (),
+    engine: str = "",
+    search: str = "",
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> bool:
-    runs = run_list_for_org(organization=run.organization, statuses=statuses, engine=engine, search=search)
+    runs = run_list_for_org(
+        organization=run.organization,
+        statuses=statuses,
+        engine=engine,
+        search=search,
+        created_from=created_from,
+        created_before=created_before,
+    )
     return runs.filter(pk=run.pk).exists()
 
 

@@ -3,6 +3,7 @@
 from runs.exceptions import IllegalTransition
 from runs.services.artifacts import artifact_store
 from runs.services.keys import api_key_authenticate, api_key_create, api_key_raw, api_key_revoke
+from runs.services.members import MemberChangeRefused, member_add, member_remove
 from runs.services.orgs import organization_get_or_create, user_create
 from runs.services.runs import (
     run_cancel,
@@ -28,12 +29,15 @@ from runs.services.steps import (
 
 __all__ = [
     "IllegalTransition",
+    "MemberChangeRefused",
     "action_record",
     "api_key_authenticate",
     "api_key_create",
     "api_key_raw",
     "api_key_revoke",
     "artifact_store",
+    "member_add",
+    "member_remove",
     "organization_get_or_create",
     "run_cancel",
     "run_claim",

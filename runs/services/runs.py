@@ -123,6 +123,7 @@ def run_create(
     request: dict[str, Any],
     api_key: ApiKey | None = None,
     created_by=None,
+    rerun_of: TaskRun | None = None,
 ) -> TaskRun:
     """Create a run from an already normalised TaskRunRequest dict and queue it after commit."""
     engine = request["engine"]
@@ -139,6 +140,7 @@ def run_create(
         max_steps=request["max_steps"],
         webhook_url=request.get("webhook_url") or "",
         browser_session_id=request.get("browser_session_id"),
+        rerun_of=rerun_of,
     )
     # No separate "created" event: the move to queued, in this transaction, tells the runs list about it.
     return run_enqueue(run=run)

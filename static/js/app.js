@@ -280,5 +280,30 @@
   }
   localTimes(document);
 
+  // ---- Date filters are days in the reader's time zone: tell the server which one ----
+  document.querySelectorAll("input[data-reader-time-zone]").forEach((input) => {
+    try {
+      input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || input.value;
+    } catch (error) { /* keep the server's UTC */ }
+  });
+
+  // ---- Phones: the header's nav and account fold into a menu behind #nav-toggle (CSS shows the button) ----
+  const topbar = document.querySelector(".topbar");
+  const menuButton = document.getElementById("nav-toggle");
+  if (topbar && menuButton) {
+    const setMenu = (open) => {
+      menuButton.setAttribute("aria-expanded", String(open));
+      topbar.classList.toggle("menu-open", open);
+    };
+    topbar.classList.add("has-menu");
+    menuButton.addEventListener("click", () => setMenu(menuButton.getAttribute("aria-expanded") !== "true"));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menuButton.getAttribute("aria-expanded") === "true") {
+        setMenu(false);
+        menuButton.focus();
+      }
+    });
+  }
+
   window.Dashboard = { validateJson: validateJson, localTimes: localTimes };
 })();

@@ -80,16 +80,23 @@
     return Math.floor(minutes / 60) + "h " + String(minutes % 60).padStart(2, "0") + "m";
   }
 
-  // A queued run that no worker takes says so, instead of looking normal (QUEUE_WAIT_S after it was queued).
-  const QUEUE_WAIT_S = 15;
-  setInterval(() => {
-    const note = document.getElementById("queue-wait");
-    if (!note || !note.dataset.queuedSince) return;
-    const waited = Math.floor((Date.now() - Date.parse(note.dataset.queuedSince)) / 1000);
-    note.hidden = waited < QUEUE_WAIT_S;
-    const slot = note.querySelector("[data-slot=waited]");
-    if (slot) slot.textContent = "waiting " + human(Math.max(0, waited));
-  }, 1000);
+  // A queued run says so when no worker is online to take it: the server's answer (queue/status.json, which
+  // asks the workers), read every QUEUE_POLL_MS while the run waits.
+  const QUEUE_POLL_MS = 5000;
+  const queueNote = document.getElementById("queue-wait");
+  if (queueNote && queueNote.dataset.statusUrl) {
+    const readQueue = () => {
+      if (!document.getElementById("queue-wait")) return;
+      fetch(queueNote.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((health) => {
+          const note = document.getElementById("queue-wait");
+          if (note && health) note.hidden = health.workers_online !== 0;
+        })
+        .catch(() => {});
+    };
+    setInterval(readQueue, QUEUE_POLL_MS);
+  }
 
   setInterval(() => {
     const cell = document.getElementById("fact-duration");

@@ -561,8 +561,11 @@ def serious_violations(page: Page, axe_source: str) -> list[str]:
 def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
     viewport, chromium, daphne_server, transactional_db, axe_source
 ):
+    from runs.models import Membership
+
     org = OrganizationFactory()
     user = UserFactory(organization=org)
+    Membership.objects.filter(user=user).update(role="admin")  # so /members shows its page
     finished = run_in_status(
         RunStatus.FAILED, organization=org, failure_reason="Reached the maximum steps (10)"
     )
@@ -576,7 +579,7 @@ def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
         client.force_login(user)
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                               "url": daphne_server.url}])  # fmt: skip
-        pages = ["/discover", "/runs", "/keys", f"/runs/{running.run_id}"]
+        pages = ["/discover", "/runs", "/keys", "/queue", "/members", f"/runs/{running.run_id}"]
         pages += [f"/runs/{finished.run_id}#{tab}" for tab in ("overview", "actions", "diagnostics", "code")]
         for path in pages:
             page.goto(path)
@@ -584,6 +587,31 @@ def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
             assert page_width_fits(page), f"{path} scrolls sideways: {wide_elements(page)}"
     finally:
         context.close()
+
+
+def test_on_a_phone_the_header_is_a_menu_that_works_from_the_keyboard(
+    daphne_server, open_page, transactional_db
+):
+    page = open_page(UserFactory(organization=OrganizationFactory()))
+    page.set_viewport_size(PHONE)
+    page.goto("/runs")
+    menu = page.get_by_role("button", name="Menu")
+    queue_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue")
+    expect(queue_link).to_be_hidden()
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(queue_link).to_be_visible()
+    assert page_width_fits(page)
+    page.keyboard.press("Escape")
+    expect(queue_link).to_be_hidden()
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")
+    queue_link.click()
+    expect(page.get_by_role("heading", name="Queue", level=1)).to_be_visible()
+    page.set_viewport_size(DESKTOP)
+    expect(menu).to_be_hidden()
+    expect(queue_link).to_be_visible()
 
 
 def test_discover_shows_refusals_as_you_type_and_all_at_once_on_submit(
@@ -613,14 +641,17 @@ def test_discover_shows_refusals_as_you_type_and_all_at_once_on_submit(
     assert not TaskRun.objects.exists()
 
 
-def test_a_run_queued_with_no_worker_taking_it_says_so(daphne_server, open_page, transactional_db):
+def test_a_run_queued_with_no_worker_online_says_so(
+    daphne_server, celery_worker, open_page, transactional_db
+):
     from tests.support.factories import TaskRunFactory
 
     org = OrganizationFactory()
-    # Queued without being handed to the broker: no worker will ever take it.
+    # Queued without being handed to the broker, so the worker never takes it while it is still online.
     run = TaskRunFactory(organization=org, status=RunStatus.QUEUED, queued_at=timezone.now())
     page = open_page(UserFactory(organization=org))
     page.goto(f"/runs/{run.run_id}")
     expect(page.locator("#queue-wait")).to_be_hidden()
+    celery_worker.stop()  # the `worker` fixture starts it again for the next test that needs it
     expect(page.locator("#queue-wait")).to_be_visible(timeout=30_000)
-    expect(page.locator("#queue-wait")).to_contain_text("No worker has picked this run up yet")
+    expect(page.locator("#queue-wait")).to_contain_text("No worker is online to take this run")

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from runs.choices import ActionStatus, ArtifactType, RunEngine, RunStatus, RunType, StepStatus
 from runs.models import Action, Artifact, TaskRun, Thought
@@ -28,7 +29,9 @@ GOOD_SCHEMA = {"type": "object", "properties": {"price": {"type": "number"}}}
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, no_worker):
+def _isolated(settings, no_worker, monkeypatch):
+    # Asking the broker which workers are online is the outside world; a test that cares sets its answer.
+    monkeypatch.setattr("runs.dispatch.browser_workers_online", lambda: None)
     settings.SKYVERN_ALLOW_PRIVATE_HOSTS = []
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
     settings.SKYVERN_LLM_MODEL = "openai/test"
@@ -438,11 +441,25 @@ def test_a_rerun_links_back_to_the_run_it_came_from(browser, org):
     assert f'Started again from <a class="mono" href="/runs/{run.run_id}">{run.run_id}</a>' in html
 
 
+def test_a_rerun_and_its_source_link_to_each_other_on_every_visit(browser, org):
+    run = run_in_status(RunStatus.COMPLETED, organization=org, request={
+        "prompt": "Again", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
+    browser.post(f"/runs/{run.run_id}/rerun")
+    new = TaskRun.objects.exclude(pk=run.pk).get()
+    assert new.rerun_of == run
+    browser.get(f"/runs/{new.run_id}")  # the one-time message is spent; the links stay
+    new_html = browser.get(f"/runs/{new.run_id}").content.decode()
+    assert f'Rerun of <a class="mono" href="/runs/{run.run_id}">{run.run_id}</a>' in new_html
+    old_html = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert f'Reruns: <a class="mono" href="/runs/{new.run_id}">{new.run_id}</a>' in old_html
+
+
 def test_run_again_with_more_steps_raises_the_limit(browser, org):
     run = run_in_status(RunStatus.FAILED, organization=org, request={
         "prompt": "Again", "url": "https://example.com", "engine": "skyvern-1.0", "max_steps": 3})  # fmt: skip
     browser.post(f"/runs/{run.run_id}/rerun", {"max_steps": "6"})
-    assert TaskRun.objects.exclude(pk=run.pk).get().max_steps == 6
+    new = TaskRun.objects.exclude(pk=run.pk).get()
+    assert (new.max_steps, new.rerun_of) == (6, run)
 
 
 def test_resending_the_webhook_reports_the_delivery(browser, org, monkeypatch):
@@ -525,3 +542,173 @@ def test_each_runs_list_row_offers_cancel_or_rerun(browser, org):
     html = browser.get("/runs").content.decode()
     assert f'action="/runs/{running.run_id}/cancel"' in html and f'action="/runs/{done.run_id}/rerun"' in html
     assert f'action="/runs/{running.run_id}/rerun"' not in html
+
+
+# --- Queue health ------------------------------------------------------------------------------------
+
+
+def test_the_queue_page_counts_only_the_organizations_runs_and_the_workers_online(browser, org, monkeypatch):
+    monkeypatch.setattr("runs.dispatch.browser_workers_online", lambda: 2)
+    old = run_in_status(RunStatus.QUEUED, organization=org)
+    TaskRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=7))
+    run_in_status(RunStatus.QUEUED, organization=org)
+    run_in_status(RunStatus.RUNNING, organization=org)
+    run_in_status(RunStatus.QUEUED, organization=OrganizationFactory())
+    html = browser.get("/queue").content.decode()
+    assert 'href="/queue" aria-current="page"' in html
+    assert re.search(r'id="queue-workers">2<', html) and re.search(r'id="queue-queued">2<', html)
+    assert re.search(r'id="queue-running">1<', html) and "waiting 7\xa0minutes" in html
+    status = browser.get("/queue/status.json").json()
+    assert (status["workers_online"], status["queued"], status["running"]) == (2, 2, 1)
+    assert status["oldest_queued_seconds"] >= 7 * 60
+
+
+def test_the_queue_page_is_for_members_only(client):
+    assert client.get("/queue").status_code == 302
+    assert client.get("/queue/status.json").status_code == 302
+
+
+@pytest.mark.parametrize(("online", "shown"), [(0, True), (1, False), (None, False)])
+def test_a_queued_run_says_when_no_worker_is_online(browser, org, monkeypatch, online, shown):
+    monkeypatch.setattr("runs.dispatch.browser_workers_online", lambda: online)
+    run = run_in_status(RunStatus.QUEUED, organization=org)
+    html = browser.get(f"/runs/{run.run_id}").content.decode()
+    note = re.search(r'<p class="run-warning" id="queue-wait"[^>]*>', html).group(0)
+    assert ("hidden" not in note) is shown
+    assert "No worker is online to take this run" in html
+
+
+def test_workers_online_counts_the_browser_queues_workers_and_is_cached(settings, monkeypatch):
+    from django.core.cache import cache
+
+    from runs import dispatch
+
+    monkeypatch.undo()  # the real function, with the broadcast replaced
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    cache.delete(dispatch.WORKERS_CACHE_KEY)
+    asked = []
+
+    class Inspect:
+        def active_queues(self):
+            asked.append(1)
+            return {"w1@h": [{"name": "browser"}], "w2@h": [{"name": "small"}], "w3@h": [{"name": "browser"}]}
+
+    monkeypatch.setattr(dispatch.current_app.control, "inspect", lambda timeout: Inspect())
+    assert dispatch.browser_workers_online() == 2
+    assert dispatch.browser_workers_online() == 2 and len(asked) == 1
+    cache.delete(dispatch.WORKERS_CACHE_KEY)
+
+
+# --- Runs list: dates ------------------------------------------------------------------------------
+
+
+def _created(org, when: str) -> TaskRun:
+    run = TaskRunFactory(organization=org, status=RunStatus.COMPLETED)
+    TaskRun.objects.filter(pk=run.pk).update(created_at=when)
+    return run
+
+
+def test_the_runs_list_filters_by_days_in_the_readers_time_zone(browser, org):
+    before = _created(org, "2026-03-02T04:30:00+00:00")  # 1 March, 23:30 in New York
+    morning = _created(org, "2026-03-02T12:00:00+00:00")
+    late = _created(org, "2026-03-03T04:30:00+00:00")  # 2 March, 23:30 in New York
+    after = _created(org, "2026-03-03T05:30:00+00:00")
+    html = browser.get("/runs?from=2026-03-02&to=2026-03-02&tz=America/New_York").content.decode()
+    assert morning.run_id in html and late.run_id in html
+    assert before.run_id not in html and after.run_id not in html
+    assert 'value="2026-03-02"' in html
+    utc = browser.get("/runs?from=2026-03-02&to=2026-03-02&tz=Nowhere/Special").content.decode()
+    assert before.run_id in utc and morning.run_id in utc and late.run_id not in utc
+
+
+def test_the_date_filter_is_kept_in_the_pagination_links(browser, org):
+    for _ in range(26):
+        _created(org, "2026-03-02T12:00:00+00:00")
+    html = browser.get("/runs?from=2026-03-01&to=2026-03-03&tz=Europe/Paris").content.decode()
+    assert 'href="?from=2026-03-01&amp;to=2026-03-03&amp;tz=Europe%2FParis&amp;page=2" rel="next"' in html
+
+
+# --- Members: an organization's admins add and remove people -------------------------------------------
+
+
+@pytest.fixture
+def admin_browser(member) -> Client:
+    from runs.models import Membership
+
+    Membership.objects.filter(user=member).update(role="admin")
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def test_an_admin_adds_a_member_who_logs_in_with_the_password_shown_once(admin_browser, org):
+    html = admin_browser.get("/runs").content.decode()
+    assert 'href="/members"' in html
+    response = admin_browser.post("/members", {"username": "newcomer", "role": "member"})
+    password = re.search(r'id="new-member-password"[^>]*>([^<]+)<', response.content.decode()).group(1)
+    assert Client().login(username="newcomer", password=password)
+    from runs.models import Membership
+
+    added = Membership.objects.get(user__username="newcomer")
+    assert (added.organization, added.role) == (org, "member")
+    assert password not in admin_browser.get("/members").content.decode()
+
+
+def test_adding_a_taken_username_is_refused_and_moves_nobody(admin_browser, org):
+    other = UserFactory(organization=OrganizationFactory())
+    response = admin_browser.post("/members", {"username": other.username.upper()})
+    assert response.status_code == 400 and "is taken" in response.content.decode()
+    assert other.membership.organization != org
+
+
+def test_a_member_who_is_not_an_admin_cannot_manage_members(browser, org):
+    target = UserFactory(organization=org)
+    assert 'href="/members"' not in browser.get("/runs").content.decode()
+    assert browser.get("/members").status_code == 403
+    assert browser.post("/members", {"username": "sneaky"}).status_code == 403
+    assert browser.post(f"/members/{target.membership.pk}/remove").status_code == 403
+    target.refresh_from_db()
+    assert target.membership.organization == org
+
+
+def test_an_admin_removes_a_member_but_not_themselves_nor_someone_elsewhere(admin_browser, member, org):
+    from runs.models import Membership
+
+    leaving = UserFactory(organization=org)
+    admin_browser.post(f"/members/{leaving.membership.pk}/remove")
+    assert not Membership.objects.filter(user=leaving).exists()
+    assert "Removed " in admin_browser.get("/members").content.decode()
+    html = admin_browser.post(f"/members/{member.membership.pk}/remove", follow=True).content.decode()
+    assert "You cannot remove yourself." in html and Membership.objects.filter(user=member).exists()
+    foreign = UserFactory(organization=OrganizationFactory())
+    assert admin_browser.post(f"/members/{foreign.membership.pk}/remove").status_code == 404
+
+
+def test_an_organization_keeps_at_least_one_admin():
+    from runs.models import Membership
+    from runs.services import MemberChangeRefused, member_remove
+
+    org = OrganizationFactory()
+    only_admin = UserFactory(organization=org)
+    Membership.objects.filter(user=only_admin).update(role="admin")
+    someone = UserFactory(organization=org)
+    with pytest.raises(MemberChangeRefused, match="at least one admin"):
+        member_remove(membership=Membership.objects.get(user=only_admin), removed_by=someone)
+
+
+def test_the_first_user_of_an_organization_is_its_admin():
+    from runs.services import user_create
+
+    org = OrganizationFactory()
+    first = user_create(organization=org, username="first", password="pw-secret-123")
+    second = user_create(organization=org, username="second", password="pw-secret-123")
+    again = user_create(organization=org, username="first", password="pw-secret-456")
+    assert (first.membership.role, second.membership.role, again.membership.role) == (
+        "admin",
+        "member",
+        "admin",
+    )
+    elsewhere = OrganizationFactory()
+    user_create(organization=elsewhere, username="boss", password="pw-secret-123")
+    moved = user_create(organization=elsewhere, username="first", password="pw-secret-123")
+    assert (moved.membership.organization, moved.membership.role) == (elsewhere, "member")
