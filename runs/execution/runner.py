@@ -46,7 +46,7 @@ async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserC
                 llm=llm,
                 browser=browser,
                 sink=sink,
-                should_stop=watch.should_stop,
+                should_stop=watch.stop_requested,
                 timeout=soft,
                 totp_provider=totp_provider_for(run),
                 engine=run.engine,

@@ -22,8 +22,9 @@ STATUS_POLL_SECONDS = 0.5
 class RunWatch:
     """Reads the run's status from the database every STATUS_POLL_SECONDS and sends heartbeats.
 
-    The agent calls `should_stop()` before each step and between actions; it answers from the last read,
-    so a cancel takes effect within one action and the agent never waits on the database.
+    The agent calls `stop_requested()` before each step and between actions: one small query, so a cancel
+    committed before an action is seen by that action (fast actions can run several to a poll interval).
+    `should_stop()` answers from the last read without touching the database.
     """
 
     def __init__(self, run: TaskRun) -> None:
@@ -33,6 +34,14 @@ class RunWatch:
 
     def should_stop(self) -> bool:
         return self.status != RunStatus.RUNNING
+
+    async def stop_requested(self) -> bool:
+        try:
+            status = await sync_to_async(selectors.run_status)(run_pk=self.run.pk)
+        except Exception:  # a database hiccup: the last polled answer will do until the next poll
+            return self.should_stop()
+        self.status = status or RunStatus.CANCELED
+        return self.should_stop()
 
     def _tick(self) -> str | None:
         if time.monotonic() - self._last_heartbeat >= settings.RUN_HEARTBEAT_SECONDS:

@@ -254,3 +254,15 @@ async def test_the_sink_shows_a_chosen_start_url_and_counts_thought_tokens(redis
     assert stored.url == "https://shop.example"
     assert stored.input_tokens == 40 and stored.total_cost == pytest.approx(0.002)
     assert await stored.thoughts.acount() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_cancel_is_seen_by_the_very_next_action_check():
+    run = await sync_to_async(run_in_status)(RunStatus.RUNNING, request={})
+    watch = RunWatch(run)  # not polling: the check itself must read the stored status
+
+    assert await watch.stop_requested() is False
+    await sync_to_async(run_cancel)(run=await TaskRun.objects.aget(pk=run.pk))
+
+    assert await watch.stop_requested() is True
+    assert watch.should_stop()
