@@ -139,6 +139,12 @@ class TaskRun(models.Model):
     def __str__(self) -> str:
         return self.run_id
 
+    @property
+    def warnings(self) -> list[dict]:
+        """The entries of `errors` that are warnings (something asked for that the run did without); they
+        stay when the run finishes."""
+        return [e for e in self.errors or [] if isinstance(e, dict) and e.get("warning")]
+
 
 class Step(models.Model):
     step_id = models.CharField(max_length=40, unique=True, default=ids.new_step_id, editable=False)

@@ -51,9 +51,7 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "workers_online": dispatch.browser_workers_online() if waiting else None,
         "rerun_of": selectors.run_rerun_source(run=run),
         "reruns": selectors.run_reruns(run=run),
-        "warnings": [
-            e.get("reasoning") for e in run.errors or [] if isinstance(e, dict) and e.get("warning")
-        ],
+        "warnings": [warning.get("reasoning") for warning in run.warnings],
         "curl": curl_snippet(request=run.request, base_url=base_url),
         "python": python_snippet(request=run.request, base_url=base_url),
         "nav": "runs",

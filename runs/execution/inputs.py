@@ -49,12 +49,13 @@ def llm_for(run: TaskRun) -> LLMClient:
     Engines with their own provider (openai-cua, ...) take their SKYVERN_<ENGINE>_* settings instead."""
     chosen = (run.request or {}).get("model") or {}
     model = chosen.get("model_name") if isinstance(chosen, dict) else None
-    own = engine_llm_config(engine=run.engine, model_name=model, **model_options(run))
+    options = model_options(run)
+    own = engine_llm_config(engine=run.engine, model_name=model, **options)
     if own is not None:
         return LLMClient(own)
     # The request's model_name, else the organization's default model, else the server's (runs.selectors.llms).
     choice = selectors.model_resolve(name=model, organization=run.organization)
-    return LLMClient(llm_config_for(choice, **model_options(run)))
+    return LLMClient(llm_config_for(choice, **options))
 
 
 def secondary_llm_for(run: TaskRun) -> LLMClient | None:

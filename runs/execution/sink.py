@@ -114,8 +114,10 @@ class DbSink(NullSink):
         await self._db(lambda: services.run_start_url(run=self.run, url=url))
 
     async def thought(self, thought: ThoughtRecord) -> None:
-        row = await self._db(lambda: services.thought_record(run=self.run, thought=thought))
-        await events.apublish(self.run_id, "thought", await self._db(presenters.thought_to_response, row))
+        payload = await self._db(
+            lambda: presenters.thought_to_response(services.thought_record(run=self.run, thought=thought))
+        )
+        await events.apublish(self.run_id, "thought", payload)
 
     # --- actions and artifacts --------------------------------------------------------------------
 

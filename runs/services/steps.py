@@ -169,7 +169,7 @@ def run_start_url(*, run: TaskRun, url: str) -> TaskRun:
 def run_warn(*, run: TaskRun, code: str, message: str) -> TaskRun:
     """Add a warning to the run's errors (it stays there when the run finishes): something the user asked
     for that the run does without, such as a proxy this server does not have."""
-    warnings = _warnings(run)
+    warnings = run.warnings
     if any(w.get("error_code") == code for w in warnings):
         return run
     errors = [*(run.errors or []), {"error_code": code, "reasoning": message, "warning": True}]
@@ -177,10 +177,6 @@ def run_warn(*, run: TaskRun, code: str, message: str) -> TaskRun:
     run.errors = errors
     events.run_updated(run.pk)
     return run
-
-
-def _warnings(run: TaskRun) -> list[dict[str, Any]]:
-    return [e for e in run.errors or [] if isinstance(e, dict) and e.get("warning")]
 
 
 def run_heartbeat(*, run: TaskRun) -> str | None:
@@ -234,7 +230,7 @@ def run_finish(*, run: TaskRun, result) -> TaskRun:
     fields = {
         "output": result.output,
         "failure_reason": result.failure_reason if status != RunStatus.COMPLETED else None,
-        "errors": _warnings(run) + list(result.errors or []),
+        "errors": run.warnings + list(result.errors or []),
         "downloaded_files": files,
     }
     if run.status == RunStatus.RUNNING:
