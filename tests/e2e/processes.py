@@ -184,18 +184,25 @@ class LiveServer:
 def start_daphne(env: dict[str, str], log_dir: Path) -> LiveServer:
     port = env["DAPHNE_PORT"]
     args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", port, "skyvern_site.asgi:application"]
-    process = Subprocess("daphne", args, env, log_dir)
+    return _serve("daphne", args, env, log_dir, port=port, probe="/api/openapi.json", timeout=60)
+
+
+def _serve(
+    name: str, args: list[str], env: dict[str, str], log_dir: Path, *, port: str, probe: str, timeout: float
+) -> LiveServer:
+    """Start a web server process and wait until `probe` answers 200 (failing fast if it exits)."""
+    process = Subprocess(name, args, env, log_dir)
     process.start()
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:
-        assert process.running, f"daphne exited:\n{process.log()}"
+        assert process.running, f"{name} exited:\n{process.log()}"
         try:
-            return httpx.get(url + "/api/openapi.json", timeout=2).status_code == 200
+            return httpx.get(url + probe, timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 
-    wait_until(answers, timeout=60, interval=0.2, what="daphne to answer")
+    wait_until(answers, timeout=timeout, interval=0.2, what=f"{name} to answer")
     return LiveServer(url=url, ws_url=f"ws://127.0.0.1:{port}", process=process)
 
 
@@ -257,21 +264,13 @@ class RedisServer(Subprocess):
 def start_web(env: dict[str, str], log_dir: Path, *, processes: int = 2) -> LiveServer:
     """`scripts/web` (uvicorn worker processes, HTTP and WebSockets) on DAPHNE_PORT."""
     port = env["DAPHNE_PORT"]
-    process = Subprocess(
+    web_env = {**env, "PORT": port, "WEB_PROCESSES": str(processes)}
+    return _serve(
         "web",
         [str(REPO / "scripts" / "web")],
-        {**env, "PORT": port, "WEB_PROCESSES": str(processes)},
+        web_env,
         log_dir,
+        port=port,
+        probe="/api/v1/heartbeat",
+        timeout=90,
     )
-    process.start()
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert process.running, f"scripts/web exited:\n{process.log()}"
-        try:
-            return httpx.get(url + "/api/v1/heartbeat", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(answers, timeout=90, interval=0.2, what="scripts/web to answer")
-    return LiveServer(url=url, ws_url=f"ws://127.0.0.1:{port}", process=process)
