@@ -70,6 +70,7 @@ class RunType(models.TextChoices):
     OPENAI_CUA = "openai_cua"
     ANTHROPIC_CUA = "anthropic_cua"
     UI_TARS = "ui_tars"
+    WORKFLOW_RUN = "workflow_run"
 
 
 RUN_TYPE_FOR_ENGINE = {
@@ -79,6 +80,36 @@ RUN_TYPE_FOR_ENGINE = {
     RunEngine.ANTHROPIC_CUA: RunType.ANTHROPIC_CUA,
     RunEngine.UI_TARS: RunType.UI_TARS,
 }
+
+
+class BrowserSessionStatus(models.TextChoices):
+    """A persistent browser's life: created (waiting for its worker), running, then one final status."""
+
+    CREATED = "created"
+    RUNNING = "running"
+    COMPLETED = "completed"  # closed by its owner
+    FAILED = "failed"  # the browser crashed, or its worker died (close_reason says which)
+    TIMED_OUT = "timed_out"  # closed by the reaper when its timeout passed
+
+
+SESSION_OPEN_STATUSES = frozenset({BrowserSessionStatus.CREATED, BrowserSessionStatus.RUNNING})
+
+
+class CredentialType(models.TextChoices):
+    PASSWORD = "password"
+    CREDIT_CARD = "credit_card"
+    SECRET = "secret"
+
+
+class WorkflowBlockStatus(models.TextChoices):
+    CREATED = "created"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    TERMINATED = "terminated"
+    CANCELED = "canceled"
+    TIMED_OUT = "timed_out"
+    SKIPPED = "skipped"
 
 
 class ThoughtType(models.TextChoices):

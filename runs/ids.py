@@ -59,6 +59,46 @@ def new_key_id() -> str:
     return new_id("key")
 
 
+def new_browser_session_id() -> str:
+    return new_id("pbs")
+
+
+def new_browser_profile_id() -> str:
+    return new_id("bp")
+
+
+def new_credential_id() -> str:
+    return new_id("cred")
+
+
+def new_totp_code_id() -> str:
+    return new_id("totp")
+
+
+def new_workflow_permanent_id() -> str:
+    return new_id("wpid")
+
+
+def new_workflow_id() -> str:
+    return new_id("w")
+
+
+def new_workflow_run_id() -> str:
+    return new_id("wr")
+
+
+def new_workflow_block_id() -> str:
+    return new_id("wrb")
+
+
+def new_script_id() -> str:
+    return new_id("s")
+
+
+def new_script_revision_id() -> str:
+    return new_id("sr")
+
+
 # A public id is a prefix and digits; anything else cannot exist, so it is not worth a query (and a NUL
 # byte in an id would make PostgreSQL raise instead of answering "no rows").
 PUBLIC_ID = re.compile(r"[a-z]{1,8}(_[a-z0-9]{1,8})?_[0-9]{1,25}")

@@ -6,6 +6,8 @@ from runs import ids
 from runs.choices import (
     ActionStatus,
     ArtifactType,
+    BrowserSessionStatus,
+    CredentialType,
     MemberRole,
     RunEngine,
     RunStatus,
@@ -13,6 +15,7 @@ from runs.choices import (
     StepStatus,
     ThoughtScenario,
     ThoughtType,
+    WorkflowBlockStatus,
 )
 
 
@@ -116,6 +119,10 @@ class TaskRun(models.Model):
     rerun_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
     )
+    # A workflow run (run_type workflow_run, id wr_…): the workflow version it started with.
+    workflow = models.ForeignKey(
+        "Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     queued_at = models.DateTimeField(null=True, blank=True)
@@ -166,6 +173,10 @@ class Step(models.Model):
     # Did the model get the page's screenshots with this step (null: no call had any), and why or why not.
     screenshots_sent = models.PositiveIntegerField(null=True, blank=True)
     screenshot_note = models.TextField(blank=True)
+    # A workflow run's steps belong to the block that took them.
+    workflow_block = models.ForeignKey(
+        "WorkflowRunBlock", null=True, blank=True, on_delete=models.CASCADE, related_name="steps"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -238,6 +249,9 @@ class Thought(models.Model):
     cached_token_count = models.PositiveIntegerField(default=0)
     thought_cost = models.FloatField(default=0.0)
     llm_model = models.CharField(max_length=200, blank=True)
+    workflow_block = models.ForeignKey(
+        "WorkflowRunBlock", null=True, blank=True, on_delete=models.CASCADE, related_name="thoughts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -283,3 +297,249 @@ class Artifact(models.Model):
 
     def __str__(self) -> str:
         return self.artifact_id
+
+
+class BrowserSession(models.Model):
+    """A persistent Chromium (`pbs_…`) that lives on the worker that launched it until closed or timed out.
+
+    Runs with browser_session_id reach that worker through its own queue (`worker_queue`); while a run drives
+    it, `runnable_id` names the run.
+    """
+
+    session_id = models.CharField(
+        max_length=40, unique=True, default=ids.new_browser_session_id, editable=False
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="browser_sessions")
+    status = models.CharField(
+        max_length=20, choices=BrowserSessionStatus.choices, default=BrowserSessionStatus.CREATED
+    )
+    url = models.TextField(blank=True)
+    timeout_minutes = models.PositiveIntegerField(default=60)
+    proxy_location = models.CharField(max_length=40, blank=True)
+    browser_profile = models.ForeignKey(
+        "BrowserProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    worker_queue = models.CharField(max_length=200, blank=True)
+    worker_hostname = models.CharField(max_length=200, blank=True)
+    browser_address = models.CharField(max_length=500, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    user_data_dir = models.TextField(blank=True)
+    runnable_type = models.CharField(max_length=30, blank=True)
+    runnable_id = models.CharField(max_length=40, blank=True)
+    close_reason = models.TextField(blank=True)
+    recordings = models.JSONField(default=list, blank=True)
+    downloaded_files = models.JSONField(default=list, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BrowserSessionStatus.values), name="browsersession_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="browsersession_org_status")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.session_id
+
+
+def profile_path(instance: "BrowserProfile", filename: str) -> str:
+    return f"{instance.organization.organization_id}/profiles/{instance.profile_id}_{filename}"
+
+
+class BrowserProfile(models.Model):
+    """A saved browser user-data snapshot (`bp_…`: cookies and storage) a session or run can start from."""
+
+    profile_id = models.CharField(
+        max_length=40, unique=True, default=ids.new_browser_profile_id, editable=False
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="browser_profiles")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    source_session_id = models.CharField(max_length=40, blank=True)
+    source_run_id = models.CharField(max_length=40, blank=True)
+    file = models.FileField(upload_to=profile_path, max_length=500, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.profile_id
+
+
+class Credential(models.Model):
+    """A stored secret (`cred_…`). `secret_encrypted` is Fernet (SKYVERN_ENCRYPTION_KEYS) over a JSON object;
+    `hint` holds only what may be shown (a username, a card's last digits, whether a TOTP secret is set)."""
+
+    credential_id = models.CharField(
+        max_length=40, unique=True, default=ids.new_credential_id, editable=False
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="credentials")
+    name = models.CharField(max_length=200)
+    credential_type = models.CharField(max_length=20, choices=CredentialType.choices)
+    secret_encrypted = models.TextField(editable=False)
+    hint = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credential_type__in=CredentialType.values), name="credential_type_valid"
+            ),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id} ({self.name})"
+
+
+class TotpCode(models.Model):
+    """A 2FA code pushed to POST /v1/credentials/totp; a run waiting for one takes it once (`used_at`)."""
+
+    totp_code_id = models.CharField(max_length=40, unique=True, default=ids.new_totp_code_id, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="totp_codes")
+    # Normalised (lower case, trimmed) so lookups match case-insensitively.
+    totp_identifier = models.CharField(max_length=500)
+    content = models.TextField()
+    code = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=40, blank=True)
+    workflow_id = models.CharField(max_length=40, blank=True)
+    workflow_run_id = models.CharField(max_length=40, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by_run_id = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organization", "totp_identifier", "-created_at"], name="totp_org_ident_created"
+            )
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.totp_code_id
+
+
+class Workflow(models.Model):
+    """One version of a workflow: `workflow_permanent_id` (`wpid_…`) names the workflow across versions,
+    `workflow_id` (`w_…`) this version. Updating adds a version; runs keep the version they started with."""
+
+    workflow_id = models.CharField(max_length=40, unique=True, default=ids.new_workflow_id, editable=False)
+    workflow_permanent_id = models.CharField(max_length=40, default=ids.new_workflow_permanent_id)
+    version = models.PositiveIntegerField(default=1)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="workflows")
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    # The parsed definition ({"parameters": [...], "blocks": [...]}) and the YAML or JSON text it came from.
+    definition = models.JSONField(default=dict)
+    source_text = models.TextField(blank=True)
+    # Run settings saved with the workflow: proxy_location, webhook_callback_url, totp_*, model, run_with,
+    # ai_fallback, persist_browser_session, extra_http_headers, max_screenshot_scrolls…
+    settings = models.JSONField(default=dict, blank=True)
+    is_saved_task = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, default="published")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow_permanent_id", "version"], name="workflow_permanent_version_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "workflow_permanent_id"], name="workflow_org_permanent"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.workflow_permanent_id} v{self.version}"
+
+
+class WorkflowRunBlock(models.Model):
+    """One block's execution in a workflow run; a loop's iterations are children (`parent`, `loop_index`)."""
+
+    block_id = models.CharField(max_length=40, unique=True, default=ids.new_workflow_block_id, editable=False)
+    run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="blocks")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    order = models.PositiveIntegerField()
+    label = models.CharField(max_length=200)
+    block_type = models.CharField(max_length=40)
+    status = models.CharField(
+        max_length=20, choices=WorkflowBlockStatus.choices, default=WorkflowBlockStatus.CREATED
+    )
+    loop_index = models.PositiveIntegerField(null=True, blank=True)
+    loop_value = models.JSONField(null=True, blank=True)
+    # The block's settings after templating (what actually ran), and what it produced.
+    inputs = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    failure_reason = models.TextField(null=True, blank=True)
+    input_tokens = models.PositiveBigIntegerField(default=0)
+    output_tokens = models.PositiveBigIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WorkflowBlockStatus.values), name="workflowrunblock_status_valid"
+            ),
+        ]
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.block_id
+
+
+class Script(models.Model):
+    """One revision of a script (`script_id` `s_…` across revisions, `script_revision_id` `sr_…` this one):
+    a run's actions as a Playwright program (`code`) and as the steps the replayer follows (`plan`)."""
+
+    script_revision_id = models.CharField(
+        max_length=40, unique=True, default=ids.new_script_revision_id, editable=False
+    )
+    script_id = models.CharField(max_length=40, default=ids.new_script_id)
+    version = models.PositiveIntegerField(default=1)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scripts")
+    run = models.ForeignKey(TaskRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="scripts")
+    workflow_permanent_id = models.CharField(max_length=40, blank=True)
+    code = models.TextField(blank=True)
+    plan = models.JSONField(default=list, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    files = models.JSONField(default=list, blank=True)
+    deployed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["script_id", "version"], name="script_id_version_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="script_org_created")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.script_id} v{self.version}"
