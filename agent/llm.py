@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from agent.prompts import CACHE_SPLIT
 from agent.schemas import ActionPlan, Verdict
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class LLMClient:
     def __init__(self, config: LLMConfig) -> None:
         self.config = config
         self._vision: bool | None = None
+        self._marks_cache: bool | None = None
 
     @property
     def configured(self) -> bool:
@@ -94,6 +96,15 @@ class LLMClient:
             self._vision = self.configured and _litellm_vision(self.config.model or "")
         return self._vision
 
+    @property
+    def caches_by_marker(self) -> bool:
+        """Whether the provider caches a prompt prefix only where the request marks it (Anthropic's
+        `cache_control`, also through Bedrock, Vertex AI and Azure AI). OpenAI and most others cache a
+        repeated prefix by themselves, and may refuse the marker."""
+        if self._marks_cache is None:
+            self._marks_cache = self.configured and _takes_cache_control(self.config.model or "")
+        return self._marks_cache
+
     def vision_reason(self) -> str:
         """Why images do or do not go to this model, in words for a step's diagnostics."""
         if self.config.vision is not None:
@@ -106,6 +117,8 @@ class LLMClient:
         """Send `messages` (images go on the last user message when the model has vision)."""
         if not self.configured:
             raise LLMNotConfigured(NOT_CONFIGURED)
+        if self.caches_by_marker:
+            messages = mark_cacheable(messages)
         if images and self.supports_vision:
             messages = attach_images(messages, images)
         attempt = 0
@@ -151,7 +164,7 @@ class LLMClient:
             input_tokens=_int(usage, "prompt_tokens"),
             output_tokens=_int(usage, "completion_tokens"),
             reasoning_tokens=_int(getattr(usage, "completion_tokens_details", None), "reasoning_tokens"),
-            cached_tokens=_int(getattr(usage, "prompt_tokens_details", None), "cached_tokens"),
+            cached_tokens=_cached_tokens(usage),
             cost=self._cost(response),
             model=self.config.model or "",
         )
@@ -191,6 +204,55 @@ def _litellm_vision(model: str) -> bool:
         return bool(_litellm().supports_vision(model=model))
     except Exception:  # unknown models make litellm raise; treat them as text-only
         return False
+
+
+def _cached_tokens(usage: Any) -> int:
+    """Prompt tokens the provider read from its cache: OpenAI's prompt_tokens_details.cached_tokens, which
+    litellm also fills for Anthropic, else Anthropic's own cache_read_input_tokens."""
+    cached = _int(getattr(usage, "prompt_tokens_details", None), "cached_tokens")
+    return cached or _int(usage, "cache_read_input_tokens")
+
+
+def _takes_cache_control(model: str) -> bool:
+    try:
+        from litellm.llms.anthropic.common_utils import supports_anthropic_cache_control
+
+        return bool(supports_anthropic_cache_control(model, None))
+    except Exception:  # another litellm layout: judge by the model's name
+        provider = model.split("/", 1)[0] if "/" in model else "anthropic"
+        return provider in ("anthropic", "bedrock", "vertex_ai", "azure_ai") and "claude" in model.lower()
+
+
+_EPHEMERAL = {"type": "ephemeral"}
+
+
+def mark_cacheable(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy of `messages` with cache breakpoints (Anthropic's cache_control) after the static prefix: the
+    system message, the same for every step of every run, and the part of the first user message before
+    CACHE_SPLIT (agent.prompts: the goal, payload and schema, the same for every step of one run)."""
+    marked = []
+    split_done = False
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, str) or not content:
+            marked.append(message)
+        elif message.get("role") == "system":
+            marked.append({**message, "content": [_block(content, cached=True)]})
+        elif message.get("role") == "user" and not split_done and CACHE_SPLIT in content:
+            split_done = True
+            stable, rest = content.split(CACHE_SPLIT, 1)
+            blocks = [_block(stable, cached=True), _block(CACHE_SPLIT + rest, cached=False)]
+            marked.append({**message, "content": blocks})
+        else:
+            marked.append(message)
+    return marked
+
+
+def _block(text: str, *, cached: bool) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "text", "text": text}
+    if cached:
+        block["cache_control"] = dict(_EPHEMERAL)
+    return block
 
 
 def _int(obj: Any, name: str) -> int:

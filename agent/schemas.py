@@ -45,7 +45,11 @@ class AgentTask(BaseModel):
     max_steps: int = Field(default=10, ge=1)
     include_action_history_in_verification: bool = False
     totp_identifier: str | None = None
-    totp_secret: str | None = None
+    totp_secret: str | None = Field(default=None, exclude=True, repr=False)
+    # Stored secrets as {name: value}: prompts show only `{{name}}`, the value is typed into the page and
+    # redacted from everything the agent sends out (agent/secrets.py). `secret_labels` says what each is.
+    secrets: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+    secret_labels: dict[str, str] = Field(default_factory=dict)
     navigation_payload: dict[str, Any] | list[Any] | str | None = None
     max_retries_per_step: int = Field(default=2, ge=0)
     max_screenshot_scrolls: int | None = Field(default=None, ge=0)
@@ -227,6 +231,11 @@ class ActionRecord(BaseModel):
     x: float | None = None
     y: float | None = None
     raw: dict[str, Any] | None = None
+    # Element actions: the target described in the page at action time (role + accessible name, label,
+    # placeholder, text, name/id, CSS path and the locator candidates built from them; agent.scripts), and
+    # where it happened (`url` before the action, `url_after`), so a run can become a replayable script.
+    locator: dict[str, Any] | None = None
+    page: dict[str, Any] | None = None
 
 
 class StepRecord(BaseModel):

@@ -247,10 +247,24 @@ def _report(label: str, method: str, tally: Tally, elapsed: float) -> bool:
 WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
+def server_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of the server's process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ..., utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _wrk(
-    method: str, path: str, key: str, port: int, connections: int, warmup: float, seconds: float
+    method: str, path: str, key: str, port: int, connections: int, warmup: float, seconds: float, pgid: int
 ) -> dict:
-    """Run wrk (one thread, `connections` keep-alive connections): {rate, p50, p90, p99, errors}."""
+    """Run wrk (one thread, `connections` keep-alive connections): {rate, p50, p90, p99, errors, cpu_ms}.
+    cpu_ms is the server's CPU time per request: on a shared machine it moves less than the rate does."""
     import re
     import tempfile
 
@@ -262,9 +276,11 @@ def _wrk(
     url = f"http://127.0.0.1:{port}{path}"
     base = ["wrk", "-t1", f"-c{connections}", "-H", f"x-api-key: {key}", "-s", lua.name, "--latency"]
     subprocess.run([*base, f"-d{max(1, round(warmup))}s", url], capture_output=True, check=True)
+    cpu_before = server_cpu_seconds(pgid)
     out = subprocess.run(
         [*base, f"-d{round(seconds)}s", url], capture_output=True, check=True, text=True
     ).stdout
+    cpu = server_cpu_seconds(pgid) - cpu_before
     os.unlink(lua.name)
 
     def pct(name: str) -> float:
@@ -278,6 +294,7 @@ def _wrk(
         "p50": pct("50"),
         "p90": pct("90"),
         "p99": pct("99"),
+        "cpu_ms": cpu * 1000 / max(1, int(re.search(r"(\d+) requests in", out).group(1))),
         "errors": (f"non-2xx: {errors.group(1)} " if errors else "")
         + (socket_errors.group(1) if socket_errors else ""),
     }
@@ -288,7 +305,8 @@ def _report_wrk(label: str, method: str, result: dict) -> bool:
     met = result["rate"] >= want_rate and result["p99"] < want_p99 and not result["errors"]
     print(
         f"{label:<22} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   p90 {result['p90']:6.1f} ms   "
-        f"p99 {result['p99']:6.1f} ms   errors: {result['errors'] or 'none'}   "
+        f"p99 {result['p99']:6.1f} ms   server CPU {result['cpu_ms']:4.1f} ms/req   "
+        f"errors: {result['errors'] or 'none'}   "
         f"goal (>= {want_rate} req/s, p99 < {want_p99:.0f} ms): {'met' if met else 'NOT met'}"
     )
     return met
@@ -344,7 +362,9 @@ def main() -> None:
                 continue
             label = f"{method} {path.split('/tsk_')[0]}"
             if args.client == "wrk":
-                result = _wrk(method, path, raw_key, port, args.connections, args.warmup, args.seconds)
+                result = _wrk(
+                    method, path, raw_key, port, args.connections, args.warmup, args.seconds, server.pid
+                )
                 results.append(_report_wrk(label, method, result))
                 continue
             request = _request(method, path, raw_key, port)

@@ -38,9 +38,35 @@ def _send(name: str, args: list, **options) -> None:
         app.send_task(name, args=args, retry=True, retry_policy=PUBLISH_RETRY, **options)
 
 
-def run_execute(*, run_id: str) -> None:
-    """Queue a browser run for the browser workers."""
-    _send(EXECUTE_RUN, [run_id], queue=BROWSER_QUEUE, headers={RUN_HEADER: run_id})
+def run_execute(*, run_id: str, queue: str | None = None, countdown: float | None = None) -> None:
+    """Queue a browser run for the browser workers, or for one worker's own queue (`queue`: a run on a
+    persistent browser session goes to the worker that holds the session, see worker_queue_name)."""
+    options = {"countdown": countdown} if countdown else {}
+    _send(EXECUTE_RUN, [run_id], queue=queue or BROWSER_QUEUE, headers={RUN_HEADER: run_id}, **options)
+
+
+# Persistent browser sessions: started by any browser worker, then pinned to it through its own queue.
+SESSION_START = "runs.tasks.browser_session_start"
+SESSION_CLOSE = "runs.tasks.browser_session_close"
+SESSION_ACTION = "runs.tasks.browser_session_action"
+WORKER_QUEUE_PREFIX = BROWSER_QUEUE + "."
+
+
+def worker_queue_name(hostname: str) -> str:
+    """The queue only the browser worker named `hostname` consumes (added when it starts)."""
+    return WORKER_QUEUE_PREFIX + hostname
+
+
+def browser_session_start(*, session_id: str) -> None:
+    _send(SESSION_START, [session_id], queue=BROWSER_QUEUE)
+
+
+def browser_session_close(*, session_id: str, queue: str) -> None:
+    _send(SESSION_CLOSE, [session_id], queue=queue)
+
+
+def browser_session_action(*, session_id: str, queue: str, action_id: str, request: dict) -> None:
+    _send(SESSION_ACTION, [session_id, action_id, request], queue=queue)
 
 
 def webhook_send(*, run_pk: int) -> None:
@@ -85,7 +111,7 @@ def _run_id_of(raw: bytes) -> str | None:
         return None
 
 
-def runs_waiting(*, run_ids: Iterable[str]) -> set[str] | None:
+def runs_waiting(*, run_ids: Iterable[str], queues: Iterable[str] = ()) -> set[str] | None:
     """Of `run_ids`, those the broker holds an execute message for: waiting in the browser queue, or taken
     by a worker that has not started it yet. None when the broker is not Redis (it cannot be asked).
 
@@ -100,10 +126,11 @@ def runs_waiting(*, run_ids: Iterable[str]) -> set[str] | None:
     client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
     try:
         pipe = client.pipeline(transaction=False)
-        pipe.lrange(prefix + BROWSER_QUEUE, 0, -1)
+        for queue in [BROWSER_QUEUE, *sorted(set(queues) - {BROWSER_QUEUE})]:  # workers' own queues too
+            pipe.lrange(prefix + queue, 0, -1)
         pipe.hvals(prefix + "unacked")
-        queued, unacked = pipe.execute()
+        *lists, unacked = pipe.execute()
     finally:
         client.close()
-    held = {_run_id_of(raw) for raw in [*queued, *unacked]}
+    held = {_run_id_of(raw) for raw in [*(raw for queued in lists for raw in queued), *unacked]}
     return wanted & held

@@ -43,10 +43,15 @@ CELERY_SOFT_LIMIT = (settings.RUN_SOFT_TIME_LIMIT + settings.RUN_HARD_TIME_LIMIT
 def execute_run(self, run_id: str) -> str | None:
     """Claim the run and drive it to a final status; a run claimed already or canceled is left alone."""
     from runs.execution import runner  # Playwright and the agent: only worker processes load them
+    from runs.execution.session_runs import session_gate, session_release
 
+    # A run on a browser session waits while another run drives that session (runs.execution.session_runs).
+    if not db_retry(session_gate, run_id=run_id, hostname=self.request.hostname or ""):
+        return None
     run = db_retry(services.run_claim, run_id=run_id, worker_task_id=self.request.id or "")
     if run is None:
         log.info("run %s was canceled or claimed by another worker; skipping", run_id)
+        db_retry(session_release, run_id=run_id)
         return None
     try:
         runner.run_execute(run=run)
@@ -59,6 +64,8 @@ def execute_run(self, run_id: str) -> str | None:
             run=run,
             reason=f"Internal error while running the task: {type(exc).__name__}: {exc}",
         )
+    finally:
+        db_retry(session_release, run_id=run_id)
     return selectors.run_status(run_pk=run.pk)
 
 
@@ -98,3 +105,36 @@ def check_models() -> list[str]:
     """Call every configured model and engine once and store the result for the Discover page's banner
     (Celery beat runs this every SKYVERN_LLM_CHECK_SECONDS; `manage.py check_llm` does the same by hand)."""
     return [result.line() for result in checks_record()]
+
+
+# Persistent browser sessions: started by any browser worker, then reached through that worker's own queue.
+@shared_task(name=dispatch.SESSION_START, bind=True, acks_late=False, max_retries=0, time_limit=120)
+def browser_session_start(self, session_id: str) -> None:
+    from runs.execution.browser_sessions import session_start
+
+    session_start(session_id=session_id, hostname=self.request.hostname or "")
+
+
+@shared_task(name=dispatch.SESSION_CLOSE, acks_late=False, max_retries=0, time_limit=300)
+def browser_session_close(session_id: str) -> None:
+    from runs.execution.browser_sessions import session_cleanup
+
+    session_cleanup(session_id=session_id)
+
+
+@shared_task(name=dispatch.SESSION_ACTION, acks_late=False, max_retries=0, time_limit=settings.SDK_ACTION_TIMEOUT_SECONDS + 30)
+def browser_session_action(session_id: str, action_id: str, request: dict) -> None:
+    from runs.execution.sdk_actions import action_execute
+
+    action_execute(session_id=session_id, action_id=action_id, request=request)
+
+
+@shared_task(name="runs.tasks.reap_browser_sessions")
+def reap_browser_sessions() -> list[str]:
+    """Close expired browser sessions and fail those whose worker died (Celery beat runs this)."""
+    from runs.services.browser_sessions import browser_sessions_reap
+
+    ended = browser_sessions_reap(stale_after_seconds=settings.BROWSER_SESSION_STALE_SECONDS)
+    if ended:
+        log.warning("ended browser sessions: %s", ", ".join(ended))
+    return ended

@@ -26,6 +26,7 @@ SESSIONS = "browser sessions are not available on this server yet"
 CREDENTIALS = "credentials are not available on this server yet"
 # (path prefix, reason), most specific first.
 REASONS = [
+    ("/v1/workflows/{workflow_permanent_id}/template", "this server keeps no workflow templates"),
     ("/v1/run/workflows", WORKFLOWS),
     ("/v1/workflows", WORKFLOWS),
     ("/api/v1/workflows", WORKFLOWS),
@@ -39,7 +40,10 @@ REASONS = [
     ("/v1/credentials", CREDENTIALS),
     ("/api/v1/credentials", CREDENTIALS),
     ("/v1/browser_sessions", SESSIONS),
-    ("/api/v1/browser_sessions", SESSIONS),
+    (
+        "/api/v1/browser_sessions",
+        "the legacy browser session route is not available on this server yet; use /v1/browser_sessions",
+    ),
     (
         "/v1/browser_profiles",
         "browser profiles are not available on this server yet (they are saved sessions)",

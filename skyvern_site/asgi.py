@@ -11,6 +11,16 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from runs.routing import websocket_urlpatterns  # noqa: E402
+from skyvern_site.api_http import OneHopHandler, api_threads, is_api_request  # noqa: E402
+
+# API requests take one hop to a worker thread instead of Django's per-middleware hops (api_http.py).
+api_http_app = OneHopHandler(api_threads()) if api_threads() else django_asgi_app
+
+
+async def http_app(scope, receive, send):
+    app = api_http_app if is_api_request(scope) else django_asgi_app
+    await app(scope, receive, send)
+
 
 
 class BrowserOriginValidator(OriginValidator):
@@ -25,7 +35,7 @@ class BrowserOriginValidator(OriginValidator):
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": BrowserOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
             [*settings.ALLOWED_HOSTS, *settings.CSRF_TRUSTED_ORIGINS],

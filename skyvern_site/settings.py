@@ -305,3 +305,21 @@ if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.po
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": 10,
     }
+
+# --- Persistent browser sessions (runs/execution/browser_sessions.py, README "Browser sessions"). ------------------
+# The host a session's browser_address names (the worker machine's address as callers reach it) and the address
+# Chromium's DevTools listens on: anything but loopback gives whoever reaches it full control of that browser.
+BROWSER_SESSION_HOST = env_str("BROWSER_SESSION_HOST", "127.0.0.1")
+BROWSER_SESSION_BIND = env_str("BROWSER_SESSION_BIND", "127.0.0.1")
+# The worker refreshes its sessions' heartbeat this often; a session unheard of for BROWSER_SESSION_STALE_SECONDS
+# (its worker died) is failed by the reaper, which also closes expired ones every RUN_SWEEP_SECONDS.
+BROWSER_SESSION_HEARTBEAT_SECONDS = env_int("BROWSER_SESSION_HEARTBEAT_SECONDS", 10, minimum=1)
+BROWSER_SESSION_STALE_SECONDS = env_int("BROWSER_SESSION_STALE_SECONDS", 60, minimum=3)
+# POST /v1/browser_sessions waits this long for the browser to start before answering (status "created").
+BROWSER_SESSION_START_WAIT_SECONDS = env_int("BROWSER_SESSION_START_WAIT_SECONDS", 30, minimum=0)
+# POST /v1/sdk/run_action waits this long for the session's worker to answer.
+SDK_ACTION_TIMEOUT_SECONDS = env_int("SDK_ACTION_TIMEOUT_SECONDS", 180, minimum=5)
+CELERY_BEAT_SCHEDULE["reap-browser-sessions"] = {
+    "task": "runs.tasks.reap_browser_sessions",
+    "schedule": float(RUN_SWEEP_SECONDS),
+}

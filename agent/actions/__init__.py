@@ -14,6 +14,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from agent.actions import element, page, select, terminal, upload  # noqa: F401
 from agent.actions.base import HANDLERS, ActionContext, AnswerError, Asker, handler
 from agent.actions.coordinates import COORDINATE_HANDLERS, coordinate_record, run_coordinate_action
+from agent.actions.settle import watching_requests
 from agent.actions.terminal import extract_data, extraction_parser, schema_validator
 from agent.dom import ElementNotFound
 from agent.llm import LLMError
@@ -44,7 +45,8 @@ async def run_action(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     if func is None:
         return ActionResult.fail("unsupported", f"no handler for {action.action_type}")
     try:
-        return await func(ctx, action)
+        with watching_requests(getattr(ctx.session, "page", None)):  # what settle waits for (settle.py)
+            return await func(ctx, action)
     except ElementNotFound as exc:
         return ActionResult.fail("element_not_found", str(exc) or f"no element with id {action.id}")
     except PlaywrightTimeoutError as exc:

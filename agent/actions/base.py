@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any, Protocol
 from playwright.async_api import Locator, Page
 
 from agent import dom
+from agent.actions.settle import settle_page
 from agent.llm import LLMClient
 from agent.prompts import PageView
 from agent.schemas import ActionResult, AgentTask, PlannedAction
@@ -81,10 +80,9 @@ async def locate(ctx: ActionContext, element_id: str | None) -> Locator:
 
 
 async def settle(page: Page, timeout_ms: int = 10_000) -> None:
-    """Give a click a moment to start a navigation, then wait for the DOM of whatever loaded."""
-    await asyncio.sleep(0.15)
-    with contextlib.suppress(Exception):  # a slow or closed page is judged by the next observation
-        await page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+    """Wait until the action's effects settle: a quiet DOM, the requests it started, a navigation's DOM
+    (agent/actions/settle.py); a static page costs one short quiet window, not a fixed sleep."""
+    await settle_page(page, timeout_ms)
 
 
 async def element_kind(locator: Locator) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from playwright.async_api import Page
 
 from agent.actions.base import NAVIGATION_TIMEOUT_MS, settle
 from agent.actions.keys import combo
+from agent.actions.settle import watching_requests
 from agent.catalog import COORDINATE_ACTIONS
 from agent.schemas import ActionRecord, ActionResult, CoordinateAction
 
@@ -47,7 +48,8 @@ async def run_coordinate_action(page: Page, action: CoordinateAction) -> ActionR
     if outside:
         return ActionResult.fail("out_of_viewport", outside)
     try:
-        return await func(page, action)
+        with watching_requests(page):  # what settle waits for (settle.py)
+            return await func(page, action)
     except PlaywrightError as exc:
         return ActionResult.fail("browser_error", (str(exc).strip().splitlines() or ["error"])[0])
     except Exception as exc:  # a handler bug must not take the run down with it

@@ -14,15 +14,16 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from agent.actions.base import ACTION_TIMEOUT_MS, ActionContext, element_kind, handler, locate, settle
 from agent.actions.options import (
     CLICK_TIMEOUT_MS,
-    best_match,
-    click_matching_option,
+    click_sole_option,
     document_root,
+    sole_match,
     visible_options,
 )
 from agent.actions.suggestions import item_locator, mark_before, new_items
 from agent.actions.typed_values import FORMATTED_TYPES, ValueFormatError, canonical, same_value
 from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionResult, PlannedAction
+from agent.secrets import substitute
 
 # The longest a click waits for a download it can start (a[download], an attachment response)...
 DOWNLOAD_MAX_WAIT_S = 5.0
@@ -194,7 +195,9 @@ async def checkbox(ctx: ActionContext, action: PlannedAction) -> ActionResult:
 
 
 async def _resolve_text(ctx: ActionContext, text: str) -> str | None:
-    """Replace the one-time-code placeholder with a fresh code; None when no code can be had."""
+    """Replace stored-secret placeholders with their values and the one-time-code placeholder with a fresh
+    code; None when no code can be had."""
+    text = substitute(text, ctx.task.secrets)
     if TOTP_PLACEHOLDER not in text:
         return text
     code = await ctx.totp_code() if ctx.totp_code else None
@@ -310,19 +313,27 @@ async def _pick_suggestion(
     for attempt in range(polls):
         if attempt:
             await asyncio.sleep(0.2)
-        picked = await click_matching_option(root, text, kind["controls"]) if by_role else None
-        if picked or (picked := await _click_new_item(locator, root, text)):
+        picked, ambiguous = None, False
+        if by_role:
+            picked, ambiguous = await click_sole_option(root, text, kind["controls"])
+        if picked:
             return picked
+        if not ambiguous:
+            picked, ambiguous = await _click_new_item(locator, root, text)
+            if picked:
+                return picked
+        if ambiguous:  # several suggestions fit what was typed: the model picks from the open list
+            return None
     return None
 
 
-async def _click_new_item(field: Locator, root: Locator, text: str) -> str | None:
+async def _click_new_item(field: Locator, root: Locator, text: str) -> tuple[str | None, bool]:
     items = await new_items(field)
-    index = best_match([item["text"] for item in items], text)
+    index, ambiguous = sole_match([item["text"] for item in items], text)
     if index is None:
-        return None
+        return None, ambiguous
     try:
         await item_locator(root, items[index]["key"]).click(timeout=CLICK_TIMEOUT_MS)
     except PlaywrightError:
-        return None
-    return items[index]["text"]
+        return None, False
+    return items[index]["text"], False

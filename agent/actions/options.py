@@ -55,6 +55,22 @@ async def visible_options(root: Locator, controls: str = "") -> tuple[Locator, l
     return candidates, [dict(d, index=str(i)) for i, d in enumerate(described) if d["visible"]]
 
 
+def sole_match(texts: list[str], wanted: str) -> tuple[int | None, bool]:
+    """(index, ambiguous) for a suggestion list: the text equal to `wanted`, else the only one starting
+    with it, else the only one containing it. Several that start with (or contain) it and none equal is
+    ambiguous: the text typed was a beginning ("Li" offers Liberia, Libya, Lithuania) and the choice is the
+    model's, which sees the open list on its next turn."""
+    goal = normalize(wanted)
+    if not goal:
+        return None, False
+    normalized = [normalize(t) for t in texts]
+    for test in (str.__eq__, str.startswith, str.__contains__):
+        hits = [index for index, text in enumerate(normalized) if text and test(text, goal)]
+        if hits:
+            return (hits[0], False) if test is str.__eq__ or len(hits) == 1 else (None, True)
+    return None, False
+
+
 async def click_matching_option(root: Locator, wanted: str, controls: str = "") -> str | None:
     """Click the visible option best matching `wanted`; returns its text, or None if none matched
     (or the list changed under us, as debounced suggestion lists do, and the click missed)."""
@@ -64,7 +80,22 @@ async def click_matching_option(root: Locator, wanted: str, controls: str = "") 
         index = best_match([d["value"] for d in shown], wanted)
     if index is None:
         return None
-    chosen = shown[index]["text"]
+    return await _click_option(candidates, shown[index]["text"])
+
+
+async def click_sole_option(root: Locator, wanted: str, controls: str = "") -> tuple[str | None, bool]:
+    """Click the visible option that `wanted` names without doubt (sole_match); returns (its text or None,
+    whether the list was ambiguous)."""
+    candidates, shown = await visible_options(root, controls)
+    index, ambiguous = sole_match([d["text"] for d in shown], wanted)
+    if index is None and not ambiguous:
+        index, ambiguous = sole_match([d["value"] for d in shown], wanted)
+    if index is None:
+        return None, ambiguous
+    return await _click_option(candidates, shown[index]["text"]), False
+
+
+async def _click_option(candidates: Locator, chosen: str) -> str | None:
     # Target by text, not position: a re-rendered list may have moved or dropped its neighbours.
     exact = re.compile(r"^\s*" + re.escape(chosen) + r"\s*$")
     try:

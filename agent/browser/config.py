@@ -59,6 +59,9 @@ class BrowserConfig(BaseModel):
     browser_address: str | None = None
     # The server's own CDP browser, used when the request names no browser_address.
     own_browser: OwnBrowser | None = None
+    # A persistent session's browser (agent.browser.persistent), the host's own so trusted: the run drives
+    # its existing default context and current page, and leaves both open at the end.
+    session_cdp_url: str | None = None
     record_video: bool = False
     run_dir: Path = Path("var/runs/default")
     allow_private_hosts: list[str] = Field(default_factory=list)

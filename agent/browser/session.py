@@ -117,6 +117,8 @@ class BrowserSession:
     async def close(self) -> None:
         """Close our context (which finalises videos); a browser we connected to stays up."""
         await self.wait_downloads(timeout=30)
+        if self.config.session_cdp_url:  # a persistent session's context and pages outlive the run
+            return
         videos = [page.video for page in self._pages if page.video]
         try:
             await self.context.close()
@@ -131,6 +133,8 @@ class BrowserSession:
 
 
 async def _browser(pw: Playwright, config: BrowserConfig) -> Browser:
+    if config.session_cdp_url:
+        return await pw.chromium.connect_over_cdp(config.session_cdp_url, timeout=15_000)
     if config.browser_address:
         return await connect_cdp(pw, config.browser_address, config.allow_private_hosts)
     if config.own_browser is not None:
@@ -145,8 +149,12 @@ async def _browser(pw: Playwright, config: BrowserConfig) -> Browser:
 async def new_session(browser: Browser, config: BrowserConfig) -> BrowserSession:
     """A session in a fresh context of an already running browser (tests share one browser)."""
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    egress_url = await asyncio.to_thread(egress_url_for, config)
-    context = await browser.new_context(**context_options(config, egress_url))
+    if config.session_cdp_url and browser.contexts:
+        # Its proxy was set when it was launched; context options cannot change an existing context.
+        context = browser.contexts[0]
+    else:
+        egress_url = await asyncio.to_thread(egress_url_for, config)
+        context = await browser.new_context(**context_options(config, egress_url))
     context.set_default_timeout(config.default_timeout_ms)
     guard = NetworkGuard(allow=list(config.allow_private_hosts))
     await guard.install(context)
@@ -170,5 +178,5 @@ async def open_browser(config: BrowserConfig) -> AsyncIterator[BrowserSession]:
                 await session.close()
         finally:
             # A CDP browser belongs to someone else: leaving async_playwright only disconnects.
-            if not (config.browser_address or config.own_browser):
+            if not (config.browser_address or config.own_browser or config.session_cdp_url):
                 await browser.close()

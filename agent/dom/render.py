@@ -15,6 +15,9 @@ ATTR_ORDER = (
     "valuenow", "disabled", "readonly", "required", "multiple", "accept", "min", "max", "contenteditable",
 )  # fmt: skip
 DEFAULT_TYPES = frozenset({"text"})
+CHOICE_TYPES = frozenset({"checkbox", "radio"})
+UNSET_IS_FALSE = frozenset({"checked", "selected"})
+STATE_ATTRS = ("checked", "selected", "expanded", "pressed")
 MAX_PROMPT_OPTIONS = 25
 BARE_VALUE = re.compile(r"[\w\-./:@#]+")
 SECTION_BELOW = "-- below the visible area --"
@@ -32,7 +35,10 @@ def _attr(key: str, value: str | bool) -> str:
 
 
 def _tag(element: Element) -> str:
-    """Custom widgets show their role as the tag: `<combobox>` says more than `<div>`."""
+    """Custom widgets show their role as the tag: `<combobox>` says more than `<div>`; a checkbox or radio
+    button (or the label that holds one) shows its type: `<checkbox checked>I agree`."""
+    if element.tag in ("input", "label") and element.attrs.get("type") in CHOICE_TYPES:
+        return str(element.attrs["type"])
     if element.tag not in NATIVE_TAGS and element.role:
         return element.role
     return element.tag
@@ -46,6 +52,8 @@ def _attrs(element: Element, tag: str) -> list[str]:
             continue
         if key == "type" and (value in DEFAULT_TYPES or tag != "input" and element.tag != "label"):
             continue
+        if key == "type" and tag in CHOICE_TYPES or key in UNSET_IS_FALSE and value == "false":
+            continue  # the tag says the type; an unchecked box reads the same whether native or ARIA
         if key == "name" and (element.label or element.attrs.get("placeholder") or element.text):
             continue  # form names are often machine ids; a label or placeholder says more
         parts.append(_attr(key, value))
@@ -77,7 +85,42 @@ def element_line(element: Element) -> str:
     head = f"[{element.id}]<{' '.join([tag, *attrs])}>"
     if tag in VOID_TAGS and tag != "select":  # their content is the value attribute
         return head
-    return f"{head}{body}</{tag}>"
+    return head + body  # one element per line, so no closing tag is needed
+
+
+def _inside(inner: Element, outer: Element) -> bool:
+    ox, oy, ow, oh = outer.rect
+    x, y, w, h = inner.rect
+    return ow > 0 and oh > 0 and x >= ox - 1 and y >= oy - 1 and x + w <= ox + ow + 1 and y + h <= oy + oh + 1
+
+
+def _merge_wrappers(nodes: Sequence[Element | TextLine]) -> list[Element | TextLine]:
+    """Leave out an element that only wraps one listed element (a datepicker's `<td>` around its day link, a
+    tab's `<li>` around its `<a>`): it has no text of its own (or only its child's, through a label) and
+    the next element lies inside it, while the one after does not. Clicking the inner element reaches the
+    wrapper's handlers too; the wrapper's state (selected, expanded...) is shown on the inner one."""
+    out: list[Element | TextLine] = []
+    carried: dict[str, str | bool] = {}
+    for index, node in enumerate(nodes):
+        if isinstance(node, Element) and carried:
+            node = node.model_copy(update={"attrs": {**carried, **node.attrs}})
+            carried = {}
+        child = nodes[index + 1] if index + 1 < len(nodes) else None
+        after = nodes[index + 2] if index + 2 < len(nodes) else None
+        if (
+            isinstance(node, Element)
+            and isinstance(child, Element)
+            and not node.text
+            and node.tag not in VOID_TAGS
+            and node.label in ("", child.text, child.label)
+            and node.in_overlay == child.in_overlay
+            and _inside(child, node)
+            and not (isinstance(after, Element) and _inside(after, node))
+        ):
+            carried = {k: node.attrs[k] for k in STATE_ATTRS if k in node.attrs}
+            continue
+        out.append(node)
+    return out
 
 
 def text_line(text: TextLine) -> str:
@@ -103,7 +146,7 @@ def render(nodes: Sequence[Element | TextLine], max_chars: int) -> tuple[str, in
     3. Fill the rest in order until a line does not fit; everything after it is cut (and not rendered,
        which keeps huge pages cheap).
     """
-    ordered = sorted(nodes, key=_section)
+    ordered = sorted(_merge_wrappers(nodes), key=_section)
     overlay = {id(n): _line(n) for n in ordered if n.in_overlay}
     budget = max_chars - sum(len(line) + 1 for line in overlay.values())
     out: list[str] = []

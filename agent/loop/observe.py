@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent import dom
+from agent.dom.quiet import wait_for_quiet
 from agent.prompts import PageView
 
 # About 10k tokens: a busy page fits, and small-context models still have room for the rest.
@@ -49,6 +50,7 @@ async def _scrolled_screenshots(session: Any, count: int) -> list[bytes]:
 
 async def observe(session: Any, *, screenshot_scrolls: int = 0, with_html: bool = True) -> Observation:
     page = session.page
+    await wait_for_quiet(page)  # a menu or calendar still fading out would hide what it covered
     snap = await dom.snapshot(page, max_chars=PAGE_MAX_CHARS)
     view = PageView(url=snap.url or page.url, title=snap.title or "", text=snap.prompt_text)
     shots = [await session.screenshot()]

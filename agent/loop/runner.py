@@ -20,6 +20,7 @@ from agent.loop.sink import NullSink, Sink, send_artifact
 from agent.loop.start_url import choose_start_url
 from agent.loop.state import RunState, ShouldStop, StepOutcome, TotpProvider
 from agent.schemas import AgentResult, AgentTask, StepRecord, utcnow
+from agent.secrets import redact_any, redact_result, redacting
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +38,22 @@ async def run_agent(
     timeout: float | None = None,
     totp_provider: TotpProvider | None = None,
     launcher: Launcher | None = None,
-    engine: str | None = None,
+    engine: str | Engine | None = None,
     secondary_llm: LLMClient | None = None,
+    keep_page: bool = False,
 ) -> AgentResult:
     """Run `task` to an end and describe it; failures come back as a result, not an exception.
 
     `should_stop` (sync or async) is polled before each step and between actions: True cancels.
     `timeout` (seconds) ends the run as "timed_out" at the next such check. `launcher` replaces
     `agent.browser.open_browser` (tests use it to share one Chromium between runs). `engine` is a public
-    engine name (agent.engines.engine_names()); `llm` carries that engine's model, base URL and key.
+    engine name (agent.engines.engine_names()), or an engine object (agent.scripts.replay.ScriptEngine
+    replays a script); `llm` carries that engine's model, base URL and key.
     `secondary_llm`, when given, answers the small helper calls (completion checks, summaries).
+    `keep_page`: with no URL, start on the page the (shared) browser shows instead of choosing one.
     """
+    if task.secrets:  # nothing the agent sends out may hold a secret value, only its placeholder
+        llm, secondary_llm, sink = redacting(task.secrets, llm, secondary_llm, sink or NullSink())
     state = RunState(
         task=task,
         llm=llm,
@@ -60,14 +66,17 @@ async def run_agent(
         secondary_llm=secondary_llm,
     )
     try:
-        chosen = engine_for(engine)
+        chosen = engine if engine is not None and not isinstance(engine, str) else engine_for(engine)
     except ValueError as exc:
         return AgentResult(status="failed", failure_reason=str(exc))
     try:
-        return await _Run(state, browser, launcher or open_browser, chosen).run()
+        driver = _Run(state, browser, launcher or open_browser, chosen)
+        driver.keep_page = keep_page
+        return redact_result(await driver.run(), task.secrets)
     except Exception as exc:  # the host must always get a result it can store
         log.exception("agent run crashed")
-        return AgentResult(status="failed", failure_reason=f"Internal error: {type(exc).__name__}: {exc}")
+        reason = redact_any(f"Internal error: {type(exc).__name__}: {exc}", task.secrets)
+        return AgentResult(status="failed", failure_reason=reason)
 
 
 def _preflight(state: RunState, engine: Engine) -> str | None:
@@ -91,6 +100,7 @@ class _Run:
         self.launcher = launcher
         self.engine = engine
         self.steps: list[StepRecord] = []
+        self.keep_page = False
 
     async def run(self) -> AgentResult:
         problem = _preflight(self.state, self.engine)
@@ -148,8 +158,12 @@ class _Run:
 
     async def _chosen_start_url(self) -> str | None:
         """No URL given: engines that talk to a chat model let it choose one; the host hears of it."""
-        if not getattr(self.engine, "chooses_start_url", False):
-            return None
+        if (
+            self.keep_page
+            or not getattr(self.engine, "chooses_start_url", False)
+            or self.browser.session_cdp_url
+        ):
+            return None  # a persistent session's run continues from the page it is on
         return await choose_start_url(self.state)
 
     async def stopped(self) -> StepOutcome | None:

@@ -14,7 +14,8 @@ from agent.loop.sink import send_artifact
 from agent.loop.state import RunState, StepOutcome
 from agent.loop.talk import StepTalker
 from agent.prompts import plan_messages, verify_messages
-from agent.schemas import ActionRecord, ActionResult, PlannedAction, StepRecord
+from agent.schemas import ELEMENT_ACTIONS, ActionRecord, ActionResult, PlannedAction, StepRecord
+from agent.scripts.describe import describe_element
 
 
 async def run_step(state: RunState, step: StepRecord) -> StepOutcome:
@@ -58,6 +59,7 @@ async def _plan(state: RunState, step: StepRecord, talker: StepTalker) -> list[P
         error_codes=state.task.error_code_mapping,
         totp_available=state.totp_available,
         schema=state.task.data_extraction_schema,
+        secret_labels={name: state.task.secret_labels.get(name, "") for name in state.task.secrets},
     )
     plan = await talker(messages, parse_plan, obs.screenshots)
     step.output = {"planned_actions": [a.model_dump(mode="json", exclude_none=True) for a in plan.actions]}
@@ -87,6 +89,7 @@ async def _act(
                 reason, "The run was canceled" if reason == "canceled" else "The run timed out"
             )
         before = _page_key(state)
+        target = await describe_element(ctx.page, planned.id) if planned.action_type in ELEMENT_ACTIONS else None
         result = await run_action(ctx, planned)
         outcome = StepOutcome("continue")
         if result.success and planned.action_type == "complete":
@@ -95,7 +98,7 @@ async def _act(
             outcome = _terminated(state, planned)
         elif result.success and planned.action_type == "extract":
             state.last_extracted = result.data
-        await record_action(state, step, planned, result)
+        await record_action(state, step, planned, result, target=target, url_before=before[1])
         if outcome.kind != "continue":
             return outcome
         if outcome.reason:  # e.g. why the completion check disagreed: the next plan should know
@@ -118,9 +121,18 @@ def _option_record(planned: PlannedAction) -> dict[str, Any] | None:
 
 
 async def record_action(
-    state: RunState, step: StepRecord, planned: PlannedAction, result: ActionResult
+    state: RunState,
+    step: StepRecord,
+    planned: PlannedAction,
+    result: ActionResult,
+    *,
+    target: dict[str, Any] | None = None,
+    url_before: str | None = None,
 ) -> None:
-    """Add the action to the step and the history, and hand it (with a screenshot) to the sink."""
+    """Add the action to the step and the history, and hand it (with a screenshot) to the sink.
+
+    `target` describes the element as it was just before the action (agent.scripts.describe_element) and
+    `url_before` is the page it happened on: what a script replaying the run needs."""
     record = ActionRecord(
         index=len(step.actions),
         action_type=planned.action_type,
@@ -135,6 +147,8 @@ async def record_action(
         data=result.data,
         download_triggered=result.download_triggered,
         raw=planned.raw,
+        locator=target,
+        page={"url": url_before, "url_after": _page_key(state)[1]} if url_before else None,
     )
     step.actions.append(record)
     state.remember(step.order, record)

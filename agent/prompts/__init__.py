@@ -28,6 +28,9 @@ CORRECTION_MARKER = "Your previous answer could not be used"
 PAGE_OPEN = "<<<PAGE "
 PAGE_CLOSE = "<<<END PAGE "
 TOTP_PLACEHOLDER = "{{totp_code}}"
+# Where the part of a planning request that stays the same for a whole run ends (plan_user.md): what comes
+# before it is marked for the provider's prompt cache (agent.llm.mark_cacheable).
+CACHE_SPLIT = "\nActions already taken (oldest first):"
 
 _DIR = Path(__file__).parent
 
@@ -74,15 +77,18 @@ def plan_messages(
     error_codes: dict[str, str] | None = None,
     totp_available: bool = False,
     schema: Any = None,
+    secret_labels: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
+    """`secret_labels` ({name: what it is}) lists the stored secrets the model may type as placeholders."""
     codes = render("error_codes", mapping=_json(error_codes)) if error_codes else ""
+    secrets_text = _secrets_section(secret_labels) if secret_labels else ""
     extraction = render("plan_extraction", schema=_json(schema)) if schema is not None else ""
     user = render(
         "plan_user",
         goal=goal,
         payload=_json(payload) if payload else "(none)",
         extraction=extraction,
-        totp=render("totp") if totp_available else "",
+        totp=(render("totp") if totp_available else "") + secrets_text,
         error_codes=codes,
         history=_history(history),
         url=page.url,
@@ -91,6 +97,11 @@ def plan_messages(
     )
     system = render("plan_system", actions=catalog.prompt_lines())
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def _secrets_section(labels: dict[str, str]) -> str:
+    lines = "\n".join(f"- {{{{{name}}}}}" + (f": {label}" if label else "") for name, label in labels.items())
+    return render("secrets", lines=lines)
 
 
 def verify_messages(*, goal: str, page: PageView, history: list[str] | None) -> list[dict[str, Any]]:

@@ -11,7 +11,15 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from runs.choices import ActionStatus, ProxyLocation, RunEngine, RunStatus, RunType, StepStatus
+from runs.choices import (
+    ActionStatus,
+    ProxyLocation,
+    RunEngine,
+    RunStatus,
+    RunType,
+    StepStatus,
+    WorkflowBlockStatus,
+)
 from runs.services.run_request_schema import GeoTarget, TaskRunRequest
 
 __all__ = ["GeoTarget", "TaskRunRequest"]  # re-exported: the API documents the request with the rest
@@ -95,6 +103,8 @@ class TaskRunResponse(Schema):
     input_token_count: int = 0
     output_token_count: int = 0
     total_cost: float = 0
+    # A workflow run's workflow, or the workflow a task published with publish_workflow.
+    workflow_permanent_id: str | None = None
 
 
 class RunListItem(TaskRunResponse):
@@ -169,14 +179,15 @@ class Action(Schema):
 
 
 class TimelineBlock(Schema):
-    """One attempt of one step, in the shape of Skyvern's WorkflowRunBlock."""
+    """One attempt of one step, in the shape of Skyvern's WorkflowRunBlock (a workflow run's entries are its
+    blocks, with step_id null, and their steps among the children)."""
 
     workflow_run_block_id: str
     workflow_run_id: str
     organization_id: str
     block_type: str = "task"
     label: str | None = None
-    status: StepStatus | None = None
+    status: StepStatus | WorkflowBlockStatus | None = None
     output: Any = None
     engine: RunEngine | None = None
     task_id: str | None = None
@@ -184,9 +195,17 @@ class TimelineBlock(Schema):
     navigation_goal: str | None = None
     actions: list[Action] = []
     duration: float | None = None
-    step_id: str
+    step_id: str | None = None
     order: int
-    retry_index: int
+    retry_index: int = 0
+    # Workflow runs: the loop iteration a block ran in, its parent block, what it ran with, why it failed.
+    parent_workflow_run_block_id: str | None = None
+    loop_index: int | None = None
+    loop_value: Any = None
+    failure_reason: str | None = None
+    data_extraction_goal: str | None = None
+    prompt: str | None = None
+    inputs: dict[str, Any] | None = None
     input_token_count: int = 0
     output_token_count: int = 0
     step_cost: float = 0
@@ -196,7 +215,7 @@ class TimelineBlock(Schema):
 
 class TimelineEntry(Schema):
     type: Literal["block", "thought"] = "block"
-    status: StepStatus
+    status: StepStatus | WorkflowBlockStatus
     order: int
     retry_index: int
     block: TimelineBlock | None = None
@@ -311,7 +330,7 @@ class LegacyTaskRequest(Schema):
         "general", description='Only "general" is supported'
     )
     application: str | None = Field(None, description="A label; not used")
-    browser_session_id: str | None = Field(None, description="Not supported by this server")
+    browser_session_id: str | None = Field(None, description="An open browser session (pbs_…) to run in")
 
 
 class CreateTaskResponse(Schema):
@@ -323,12 +342,12 @@ class TaskV2Request(Schema):
 
     user_prompt: str = Field(min_length=1, pattern=r"\S", description="What to do; becomes the run's prompt")
     url: str | None = None
-    browser_session_id: str | None = Field(None, description="Not supported by this server")
+    browser_session_id: str | None = Field(None, description="An open browser session (pbs_…) to run in")
     webhook_callback_url: str | None = None
     totp_verification_url: str | None = None
     totp_identifier: str | None = None
     proxy_location: ProxyLocation | None = None
-    publish_workflow: bool = Field(False, description="Not supported by this server")
+    publish_workflow: bool = Field(False, description="Save the task as a workflow (is_saved_task) too")
 
 
 class TaskV2Response(Schema):

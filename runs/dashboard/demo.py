@@ -54,16 +54,37 @@ def application_reference(email: str) -> str:
     return "APP-" + hashlib.sha256(email.lower().encode()).hexdigest()[:6].upper()
 
 
+class RelabelledJobApplicationForm(JobApplicationForm):
+    """The same form after a redesign (`?variant=relabelled`): the email field has a new label, id and name,
+    so a script recorded on the original form must find it again (tests/e2e/test_scripts.py)."""
+
+    field_order = ["full_name", "contact_email"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact_email"] = forms.EmailField(label="Contact email address")
+        del self.fields["email"]
+        self.order_fields(self.field_order)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "contact_email" in data:
+            data["email"] = data.pop("contact_email")
+        return data
+
+
 @require_http_methods(["GET", "POST"])
 def job_application(request: HttpRequest) -> HttpResponse:
-    form = JobApplicationForm(request.POST or None)
+    relabelled = request.GET.get("variant") == "relabelled"
+    form = (RelabelledJobApplicationForm if relabelled else JobApplicationForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session["demo_application"] = {
             **form.cleaned_data,
             "reference": application_reference(form.cleaned_data["email"]),
         }
         return redirect("runs:demo_job_application_thanks")
-    return render(request, "demo/job_application.html", {"form": form})
+    action = "/demo/job-application" + ("?variant=relabelled" if relabelled else "")
+    return render(request, "demo/job_application.html", {"form": form, "action": action})
 
 
 def job_application_thanks(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from runs import selectors
 from runs.choices import ProxyLocation, RunEngine
-from runs.exceptions import InvalidRunRequest
+from runs.exceptions import DomainError
 from runs.models import Organization
 from runs.services.engines import engine_setup_problem, engines_supported
 from runs.services.proxies import proxy_usable_names
@@ -167,7 +167,7 @@ class DiscoverForm(forms.Form):
         body = self.request_body()
         try:
             self.normalised = self._normalise(body)
-        except InvalidRunRequest as exc:
+        except DomainError as exc:  # a refusal, or a browser session not found (404) or closed (409)
             for message in self._every_refusal(body) or [str(exc)]:
                 self._add_request_error(message)
         return cleaned
@@ -187,7 +187,7 @@ class DiscoverForm(forms.Form):
         for name in [None, *(key for key in body if key not in base)]:
             try:
                 self._normalise({**base, name: body[name]} if name else base)
-            except InvalidRunRequest as exc:
+            except DomainError as exc:
                 if str(exc) not in messages:
                     messages.append(str(exc))
             if name is None and messages:

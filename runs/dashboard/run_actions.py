@@ -5,12 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from runs.choices import TERMINAL_STATUSES
+from runs.choices import TERMINAL_STATUSES, RunType
 from runs.dashboard.access import member_required, run_for_request
-from runs.exceptions import InvalidRunRequest
+from runs.exceptions import InvalidRunRequest, NotFound
 from runs.execution.webhooks import webhook_send
 from runs.services import run_cancel, run_create
 from runs.services.run_requests import normalise_run_request
+from runs.services.workflows import workflow_run_retry
 
 
 @require_POST
@@ -31,6 +32,8 @@ def run_cancel_view(request: HttpRequest, run_id: str) -> HttpResponse:
 def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
     """A new run with the same request, checked again against today's rules (allow-lists, step limits)."""
     run = run_for_request(request, run_id)
+    if run.run_type == RunType.WORKFLOW_RUN:
+        return _rerun_workflow(request, run)
     try:
         normalised = normalise_run_request(
             _request_again(request, run.request), organization=request.organization
@@ -42,6 +45,17 @@ def run_rerun_view(request: HttpRequest, run_id: str) -> HttpResponse:
         organization=request.organization, request=normalised, created_by=request.user, rerun_of=run
     )
     # base.html turns this message into a link back to the run it came from.
+    messages.success(request, run.run_id, extra_tags="rerun-of")
+    return redirect("runs:detail", run_id=new_run.run_id)
+
+
+def _rerun_workflow(request: HttpRequest, run) -> HttpResponse:
+    """The same workflow (its latest version) with the run's parameters and settings."""
+    try:
+        new_run = workflow_run_retry(run=run, created_by=request.user)
+    except (InvalidRunRequest, NotFound) as exc:
+        messages.error(request, f"This run cannot be started again as it was: {exc}")
+        return redirect("runs:detail", run_id=run.run_id)
     messages.success(request, run.run_id, extra_tags="rerun-of")
     return redirect("runs:detail", run_id=new_run.run_id)
 

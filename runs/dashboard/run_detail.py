@@ -12,7 +12,10 @@ from runs import dispatch, selectors
 from runs.choices import ACTIVE_STATUSES, ArtifactType, RunStatus
 from runs.dashboard.access import member_required, run_for_request
 from runs.dashboard.failures import failure_help, more_steps, renumber_steps
+from runs.dashboard.run_blocks import block_tree
+from runs.dashboard.scripts import script_context
 from runs.dashboard.snippets import curl_snippet, python_snippet
+from runs.dashboard.totp import totp_waiting
 from runs.models import TaskRun, Thought
 from runs.selectors import StepView
 
@@ -37,6 +40,7 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "active": active,
         "steps": steps,
         "timeline": timeline_items(steps, list(selectors.thoughts_for_run(run=run))),
+        "blocks": block_tree(run),
         "recordings": _files(run, ArtifactType.RECORDING),
         "final_screenshots": _files(run, ArtifactType.SCREENSHOT_FINAL),
         "downloads": _files(run, ArtifactType.DOWNLOAD),
@@ -52,8 +56,10 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "rerun_of": selectors.run_rerun_source(run=run),
         "reruns": selectors.run_reruns(run=run),
         "warnings": [warning.get("reasoning") for warning in run.warnings],
+        "totp_waiting": totp_waiting(run),
         "curl": curl_snippet(request=run.request, base_url=base_url),
         "python": python_snippet(request=run.request, base_url=base_url),
+        **script_context(run),
         "nav": "runs",
     }
 

@@ -17,8 +17,10 @@ from agent.browser import OwnBrowser, timezone_for_location
 from runs import selectors
 from runs.choices import DEFAULT_PROXY_LOCATION
 from runs.exceptions import RunSetupError
+from runs.execution.session_runs import session_browser
 from runs.execution.vision import llm_config_for
 from runs.models import TaskRun
+from runs.services.credentials import credential_secrets_for_run
 from runs.services.egress import allowed_private_hosts, url_refusal
 from runs.services.engines import engine_llm_config
 from runs.services.proxies import proxy_choice, proxy_url_for
@@ -32,6 +34,7 @@ def agent_task_for(run: TaskRun) -> AgentTask:
     return AgentTask(
         **{
             **known,
+            **credential_inputs(run),
             "prompt": run.prompt,
             "url": run.url or None,
             "title": run.title or None,
@@ -42,6 +45,21 @@ def agent_task_for(run: TaskRun) -> AgentTask:
             ),
         }
     )
+
+
+def credential_inputs(run: TaskRun) -> dict:
+    """The run's stored credentials, decrypted for the agent only (secrets, labels, a TOTP secret)."""
+    request = run.request or {}
+    ids = request.get("credential_ids") or []
+    if not ids:
+        return {}
+    found = credential_secrets_for_run(organization=run.organization, credential_ids=ids)
+    if not found["secrets"]:
+        raise RunSetupError("The run's credentials were deleted or can no longer be decrypted")
+    inputs = {"secrets": found["secrets"], "secret_labels": found["secret_labels"]}
+    if found["totp_secret"] and not request.get("totp_url"):
+        inputs["totp_secret"] = found["totp_secret"]
+    return inputs
 
 
 def llm_for(run: TaskRun) -> LLMClient:
@@ -84,7 +102,7 @@ def browser_for(run: TaskRun) -> BrowserConfig:
     problem = display_problem()
     if problem:
         raise RunSetupError(problem)
-    return BrowserConfig(
+    config = BrowserConfig(
         chromium_path=settings.CHROMIUM_PATH,
         headless=settings.BROWSER_HEADLESS,
         user_agent=request.get("user_agent") or None,
@@ -101,6 +119,8 @@ def browser_for(run: TaskRun) -> BrowserConfig:
         allow_private_hosts=allow,
         egress_proxy=settings.SKYVERN_EGRESS_PROXY,
     )
+    # A run on a persistent browser session drives that session's browser (runs.execution.session_runs).
+    return session_browser(run, config) if run.browser_session_id else config
 
 
 def own_browser() -> OwnBrowser | None:

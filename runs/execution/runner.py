@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import shutil
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -17,9 +18,11 @@ from django.db import connections
 
 from agent import AgentResult, AgentTask, BrowserConfig, LLMClient, run_agent
 from runs import services
+from runs.choices import RunType
 from runs.exceptions import DomainError
 from runs.execution.db import db_retry
 from runs.execution.inputs import agent_task_for, browser_for, llm_for, proxy_warning, secondary_llm_for
+from runs.execution.scripting import script_after_run, script_engine_for_run
 from runs.execution.sink import DbSink
 from runs.execution.totp import totp_provider_for
 from runs.execution.watch import RunWatch
@@ -33,8 +36,11 @@ def _grace_seconds() -> int:
     return max(5, (settings.RUN_HARD_TIME_LIMIT - settings.RUN_SOFT_TIME_LIMIT) // 4)
 
 
-async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserConfig) -> AgentResult:
-    """Run the agent with the database sink, the watch and the time limits in this event loop."""
+async def drive(
+    run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserConfig, engine: Any = None
+) -> AgentResult:
+    """Run the agent with the database sink, the watch and the time limits in this event loop.
+    `engine` replaces the run's engine (a script replay, runs.execution.scripting)."""
     watch = RunWatch(run)
     sink = DbSink(run)
     watcher = asyncio.create_task(watch.watch())
@@ -49,7 +55,7 @@ async def drive(run: TaskRun, task: AgentTask, llm: LLMClient, browser: BrowserC
                 should_stop=watch.stop_requested,
                 timeout=soft,
                 totp_provider=totp_provider_for(run),
-                engine=run.engine,
+                engine=engine or run.engine,
                 secondary_llm=secondary_llm_for(run),
             ),
             timeout=soft + _grace_seconds(),
@@ -78,6 +84,10 @@ def _with_true_reason(result: AgentResult, sink: DbSink) -> AgentResult:
 
 def run_execute(*, run: TaskRun) -> TaskRun:
     """Execute a claimed run to its final status (the Celery task's body)."""
+    if run.run_type == RunType.WORKFLOW_RUN:
+        from runs.execution.workflow_runner import workflow_run_execute  # noqa: PLC0415 (its own module)
+
+        return workflow_run_execute(run=run)
     try:
         task, llm, browser = agent_task_for(run), llm_for(run), browser_for(run)
     except DomainError as exc:
@@ -88,11 +98,14 @@ def run_execute(*, run: TaskRun) -> TaskRun:
     if warning:
         log.warning("run %s: %s", run.run_id, warning)
         services.run_warn(run=run, code="PROXY_NOT_CONFIGURED", message=warning)
+    engine, script = script_engine_for_run(run)
     try:
-        result = asyncio.run(drive(run, task, llm, browser))
+        result = asyncio.run(drive(run, task, llm, browser, engine))
         if result.status == "timed_out" and not result.failure_reason:
             result.failure_reason = "The run exceeded its time limit"
-        return db_retry(services.run_finish, run=run, result=result)
+        finished = db_retry(services.run_finish, run=run, result=result)
+        script_after_run(run=finished, engine=engine, script=script)
+        return finished
     finally:
         # The video and downloads are in storage now (or lost with the run): don't fill the worker's disk.
         shutil.rmtree(browser.run_dir, ignore_errors=True)

@@ -37,6 +37,9 @@ def _action_result(action: ActionRecord) -> dict[str, Any]:
         "error_message": action.error_message,
         "data": action.data,
         "download_triggered": action.download_triggered,
+        # What a script needs to replay the action (agent.scripts): the element and the page it was on.
+        "locator": action.locator,
+        "page": action.page,
     }
 
 

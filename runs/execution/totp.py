@@ -16,6 +16,7 @@ from asgiref.sync import sync_to_async
 
 from agent.netguard import UrlRefused, pinned
 from runs.execution.signing import signed_headers, signing_key_for
+from runs.execution.totp_wait import pushed_code_provider
 from runs.models import TaskRun
 from runs.services.egress import url_vet
 
@@ -25,9 +26,10 @@ TIMEOUT_SECONDS = 10
 
 
 def totp_provider_for(run: TaskRun) -> Callable[[str | None], Awaitable[str | None]] | None:
+    """From the run's totp_url when it has one; else, with a totp_identifier, wait for a pushed code."""
     url = (run.request or {}).get("totp_url")
     if not url:
-        return None
+        return pushed_code_provider(run) if (run.request or {}).get("totp_identifier") else None
 
     async def provide(identifier: str | None) -> str | None:
         return await fetch_totp_code(run=run, url=url, identifier=identifier)

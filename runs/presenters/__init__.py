@@ -19,7 +19,8 @@ from runs.presenters.runs import (
     run_to_response_cached,
     runs_to_response,
 )
-from runs.presenters.timeline import action_to_response, step_summary, thought_to_response, timeline
+from runs.presenters.timeline import action_to_response, step_summary, thought_to_response
+from runs.presenters.workflow_timeline import run_timeline as timeline
 
 __all__ = [
     "action_to_response",

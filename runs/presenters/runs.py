@@ -81,7 +81,7 @@ def run_list_items(runs: list[TaskRun]) -> list[dict[str, Any]]:
         | {
             "task_run_id": body["run_id"],
             "task_run_type": body["run_type"],
-            "workflow_permanent_id": None,
+            "workflow_permanent_id": body.get("workflow_permanent_id"),
             "workflow_deleted": None,
             "trigger_type": None,
         }
@@ -117,6 +117,8 @@ def _run_body(run: TaskRun, media: selectors.RunMedia) -> dict[str, Any]:
         "input_token_count": run.input_tokens,
         "output_token_count": run.output_tokens,
         "total_cost": run.total_cost,
+        "workflow_permanent_id": (run.request or {}).get("workflow_permanent_id")
+        or ((run.request or {}).get("workflow_id") if run.run_type == "workflow_run" else None),
     }
 
 

@@ -22,6 +22,7 @@ def step_summary(step: Step, *, finished: bool) -> dict[str, Any]:
         data |= {
             "input_token_count": step.input_token_count,
             "output_token_count": step.output_token_count,
+            "cached_token_count": step.cached_token_count,  # the provider's prompt cache, when it says
             "step_cost": step.step_cost,
             "screenshots_sent": step.screenshots_sent,
             "screenshot_note": step.screenshot_note or None,

@@ -38,8 +38,20 @@ from runs.selectors.steps import (
     steps_for_run,
     thoughts_for_run,
 )
+from runs.selectors.workflows import (
+    blocks_for_run,
+    workflow_get_for_org,
+    workflow_list_for_org,
+    workflow_runs_for_org,
+    workflow_versions,
+)
 
 __all__ = [
+    "blocks_for_run",
+    "workflow_get_for_org",
+    "workflow_list_for_org",
+    "workflow_runs_for_org",
+    "workflow_versions",
     "ModelChoice",
     "DIAGNOSTIC_TYPES",
     "SCREENSHOT_TYPES",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from runs.live import events
-from runs.models import ApiKey, Organization
+from runs.models import ApiKey, Credential, Organization
 from runs.selectors.keys import api_key_hash
 from runs.services.key_cache import api_key_find_cached
 
@@ -77,6 +77,7 @@ def encryption_rotate() -> tuple[int, int]:
     rows += [
         (org, "webhook_secret_encrypted") for org in Organization.objects.exclude(webhook_secret_encrypted="")
     ]
+    rows += [(cred, "secret_encrypted") for cred in Credential.objects.exclude(secret_encrypted="")]
     with transaction.atomic():
         for row, field in rows:
             try:

@@ -35,7 +35,7 @@ ENGINE_ALIASES = {
 JSON_FIELDS = (
     "url", "title", "proxy_location", "data_extraction_schema", "error_code_mapping", "webhook_url",
     "totp_identifier", "totp_url", "model", "extra_http_headers", "cdp_connect_headers", "browser_address",
-    "user_agent",
+    "user_agent", "script_parameters",
 )  # fmt: skip
 
 
@@ -64,9 +64,18 @@ class TaskRunRequest(Schema):
     )
     max_steps: int | None = Field(default=None, description="Bounded by the server's SKYVERN_MAX_STEPS_LIMIT")
     webhook_url: str | None = None
-    totp_identifier: str | None = None
+    totp_identifier: str | None = Field(
+        default=None, description="Without totp_url: the run waits for codes pushed to POST /v1/credentials/totp"
+    )
     totp_url: str | None = None
-    browser_session_id: str | None = Field(default=None, description="Not supported by this server")
+    credential_ids: list[str] | None = Field(
+        default=None,
+        max_length=10,
+        description="Stored credentials (cred_…) the run may type: the model sees only placeholders",
+    )
+    browser_session_id: str | None = Field(
+        default=None, description="An open browser session (pbs_…): the run continues on its current page"
+    )
     model: dict[str, Any] | None = Field(
         default=None,
         description='{"model_name": "...", "temperature": 0, "max_tokens": 2048, "top_p": 1, "reasoning_effort": "low"}',
@@ -75,12 +84,27 @@ class TaskRunRequest(Schema):
     cdp_connect_headers: dict[str, str] | None = Field(
         default=None, description="Not supported by this server"
     )
-    publish_workflow: bool | None = Field(default=False, description="Not supported by this server")
+    publish_workflow: bool | None = Field(
+        default=False,
+        description="Save the task as a workflow too; the run answers with its workflow_permanent_id",
+    )
     include_action_history_in_verification: bool | None = False
     max_screenshot_scrolls: int | None = None
     browser_address: str | None = Field(default=None, description="CDP address of a browser to drive")
     user_agent: str | None = None
-    run_with: str | None = Field(default=None, description='Only "agent" (or null) is supported')
+    run_with: str | None = Field(
+        default=None,
+        description='"agent" (default) or "code": replay the latest script of this task (same url and '
+        "prompt, or script_id) with no LLM call; with no script yet the agent runs and makes one",
+    )
+    ai_fallback: bool | None = Field(
+        default=None,
+        description='run_with "code": let the agent do a step the script cannot (default true); false fails the run there',
+    )
+    script_id: str | None = Field(default=None, description='run_with "code": the script (s_…) to replay')
+    script_parameters: dict[str, str] | None = Field(
+        default=None, description='run_with "code": values for the script\'s parameters (default: the recorded ones)'
+    )
 
     @field_validator("engine", mode="before")
     @classmethod

@@ -18,10 +18,13 @@ from pydantic import ValidationError
 from runs.choices import ProxyLocation
 from runs.exceptions import InvalidRunRequest
 from runs.models import Organization
+from runs.services.browser_sessions import browser_session_for_run
 from runs.services.egress import url_refusal
+from runs.services.credentials import credential_ids_check
 from runs.services.engines import engines_supported
 from runs.services.proxies import proxy_location_check
 from runs.services.run_request_schema import TaskRunRequest
+from runs.services.script_requests import run_with_fields
 
 MAX_URL_LENGTH = 2083
 MAX_TITLE_LENGTH = 500  # TaskRun.title
@@ -59,16 +62,19 @@ def normalise_run_request(
         "max_steps": _max_steps(request.max_steps, max_steps_override, organization),
         "max_iterations": _max_iterations(max_iterations_override),
         "webhook_url": _callback_url("webhook_url", request.webhook_url),
-        "totp_identifier": request.totp_identifier,
+        # Without totp_url the run waits for codes pushed to POST /v1/credentials/totp (runs/execution/totp_wait.py).
+        "totp_identifier": (request.totp_identifier or "").strip() or None,
         "totp_url": _callback_url("totp_url", request.totp_url),
-        "browser_session_id": None,
+        "credential_ids": credential_ids_check(request.credential_ids, organization),
+        "browser_session_id": _browser_session(request.browser_session_id, organization),
         "model": _model(request.model),
         "extra_http_headers": _headers(request.extra_http_headers),
-        "publish_workflow": False,
+        "publish_workflow": bool(request.publish_workflow),
         "include_action_history_in_verification": bool(request.include_action_history_in_verification),
         "max_screenshot_scrolls": _screenshot_scrolls(request.max_screenshot_scrolls),
         "browser_address": _browser_address(request.browser_address),
         "user_agent": _header_value("user_agent", request.user_agent),
+        **run_with_fields(request, organization),
     }
 
 
@@ -88,22 +94,10 @@ def _refuse_unsupported(request: TaskRunRequest) -> None:
     if engine not in engines_supported():
         supported = ", ".join(sorted(engines_supported()))
         raise InvalidRunRequest(f"Engine {engine} is not supported by this server; use one of: {supported}")
-    if request.browser_session_id:
-        raise InvalidRunRequest(
-            "browser_session_id is not supported: this server has no persistent browser sessions"
-        )
-    if request.publish_workflow:
-        raise InvalidRunRequest("publish_workflow is not supported: this server has no workflows")
+    if request.browser_session_id and request.browser_address:
+        raise InvalidRunRequest("Give browser_session_id or browser_address, not both")
     if request.cdp_connect_headers:
         raise InvalidRunRequest("cdp_connect_headers is not supported by this server")
-    if request.run_with not in (None, "agent"):
-        raise InvalidRunRequest(
-            f"run_with={request.run_with!r} is not supported; only the agent can run tasks"
-        )
-    if request.totp_identifier and not request.totp_url:
-        raise InvalidRunRequest(
-            "totp_identifier needs totp_url on this server: it has no endpoint that codes can be pushed to"
-        )
 
 
 def _refuse_unsafe_values(request: TaskRunRequest) -> None:
@@ -121,6 +115,13 @@ def _refuse_unsafe_values(request: TaskRunRequest) -> None:
                 pending.append((f"{path} key", key))
         elif isinstance(value, list):
             pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+
+
+def _browser_session(session_id: str | None, organization: Organization) -> str | None:
+    """An open session of the organization (unknown → 404, closed → 409, see browser_session_for_run)."""
+    if not session_id:
+        return None
+    return browser_session_for_run(organization=organization, session_id=session_id).session_id
 
 
 def _prompt(prompt: str) -> str:

@@ -16,6 +16,8 @@ from runs.choices import RUN_TRANSITIONS, RUN_TYPE_FOR_ENGINE, TERMINAL_STATUSES
 from runs.exceptions import IllegalTransition
 from runs.live import events
 from runs.models import ApiKey, Organization, Step, TaskRun
+from runs.services.browser_sessions import session_queues
+from runs.services.published_tasks import task_publish
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +82,15 @@ def _after_move(run_pk: int, run_id: str, to: str, webhook: bool, fresh: TaskRun
         except Exception:
             log.exception("could not queue the webhook of run %s", run_pk)
     elif to == RunStatus.QUEUED:
-        _hand_to_workers(run_id)
+        _hand_to_workers(run_id, fresh.browser_session_id if fresh is not None else None)
 
 
-def _hand_to_workers(run_id: str) -> None:
-    """Send the run to the browser workers. A run canceled meanwhile is sent too: the worker's claim skips it."""
+def _hand_to_workers(run_id: str, session_id: str | None) -> None:
+    """Send the run to the browser workers (a run on a browser session: to the worker holding it). A run
+    canceled meanwhile is sent too: the worker's claim skips it."""
     try:
-        dispatch.run_execute(run_id=run_id)
+        queue = session_queues(session_ids={session_id}).get(session_id) if session_id else None
+        dispatch.run_execute(run_id=run_id, **({"queue": queue} if queue else {}))
     except Exception as exc:  # the broker is down: the run stays queued and the sweep sends it later
         log.warning("could not hand %s to the workers yet (%s); the sweep will", run_id, exc)
 
@@ -100,10 +104,15 @@ def runs_redispatch(*, grace_seconds: int, limit: int = 500) -> list[str]:
     """
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     waiting = TaskRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=cutoff).order_by("queued_at")
-    candidates = list(waiting.values_list("run_id", flat=True)[:limit])
+    rows = list(waiting.values_list("run_id", "browser_session_id")[:limit])
+    candidates = [run_id for run_id, _ in rows]
     if not candidates:
         return []
-    held = dispatch.runs_waiting(run_ids=candidates)
+    # A run on a browser session waits in the queue of the worker that holds the session.
+    by_session = session_queues(session_ids={session for _, session in rows if session})
+    queue_of = {run_id: by_session.get(session) for run_id, session in rows if session}
+    queues = set(by_session.values())
+    held = dispatch.runs_waiting(run_ids=candidates, **({"queues": queues} if queues else {}))
     if held is None:
         log.warning("the broker cannot be asked which runs it holds (not Redis); the sweep does nothing")
         return []
@@ -111,7 +120,9 @@ def runs_redispatch(*, grace_seconds: int, limit: int = 500) -> list[str]:
     for run_id in candidates:
         if run_id in held:
             continue
-        dispatch.run_execute(run_id=run_id)  # a broker that is still down raises: the next sweep retries
+        # A broker that is still down raises: the next sweep retries.
+        queue = queue_of.get(run_id)
+        dispatch.run_execute(run_id=run_id, **({"queue": queue} if queue else {}))
         sent.append(run_id)
     return sent
 
@@ -142,6 +153,8 @@ def run_create(
         browser_session_id=request.get("browser_session_id"),
         rerun_of=rerun_of,
     )
+    if request.get("publish_workflow"):
+        task_publish(run=run)  # saved as a workflow; the run answers with its workflow_permanent_id
     # No separate "created" event: the move to queued, in this transaction, tells the runs list about it.
     return run_enqueue(run=run)
 

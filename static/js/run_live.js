@@ -21,6 +21,7 @@
     else if (event.type === "action") upsertAction(data);
     else if (event.type === "thought") upsertThought(data);
     else if (event.type === "run.status") socket.rebuild();
+    else if (event.type === "block.started" || event.type === "block.finished") socket.rebuild(); // workflow blocks
   }
 
   // ---- Rebuild from HTTP: swap every [data-live-region] with the server's current rendering ----
@@ -163,7 +164,8 @@
       step.dataset.outputTokens = data.output_token_count || 0;
       step.dataset.cost = data.step_cost || 0;
       slot(step, "usage").textContent =
-        `${data.input_token_count} in / ${data.output_token_count} out tokens · ${money(data.step_cost)}`;
+        `${data.input_token_count} in${data.cached_token_count ? ` (${data.cached_token_count} cached)` : ""}` +
+        ` / ${data.output_token_count} out tokens · ${money(data.step_cost)}`;
     }
     if (data.screenshots_sent !== undefined && data.screenshots_sent !== null) {
       // Same words as templates/runs/_step_vision.html.

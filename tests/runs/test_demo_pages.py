@@ -46,3 +46,12 @@ def test_the_demo_login_lets_the_demo_user_in_and_no_one_else(client):
     assert b"Wrong username or password." in refused.content
     account = client.post("/demo/login", {"username": "demo", "password": DEMO_PASSWORD}, follow=True)
     assert b"Welcome back, demo" in account.content and b"$42.17" in account.content
+
+
+def test_the_relabelled_job_application_asks_for_a_contact_email_and_still_accepts(client):
+    page = client.get("/demo/job-application?variant=relabelled").content.decode()
+    assert "Contact email address" in page and 'name="contact_email"' in page and 'name="email"' not in page
+    data = {**APPLICATION, "contact_email": APPLICATION["email"]}
+    del data["email"]
+    response = client.post("/demo/job-application?variant=relabelled", data, follow=True)
+    assert response.redirect_chain[-1][0] == "/demo/job-application/thanks"

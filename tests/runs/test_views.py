@@ -170,7 +170,7 @@ def test_invalid_json_is_shown_next_to_its_field_and_starts_nothing(browser):
         ({"engine": "ui-tars"}, "engine", "not supported"),
         ({"url": "http://127.0.0.1:9/admin"}, "url", "not allowed"),
         ({"webhook_url": "ftp://example.com/hook"}, "webhook_url", "http"),
-        ({"browser_session_id": "pbs_1"}, "browser_session_id", "not supported"),
+        ({"browser_session_id": "pbs_1"}, "browser_session_id", "not found"),
         ({"data_extraction_schema": '{"type": 12}'}, "data_extraction_schema", "JSON Schema"),
         ({"max_steps": "100000"}, "max_steps", "between"),
     ],

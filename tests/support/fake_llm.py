@@ -42,6 +42,7 @@ class FakeReply:
     delay: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cached_tokens: int | None = None  # sent as usage.prompt_tokens_details.cached_tokens, as OpenAI does
 
 
 Responder = list[str | FakeReply] | Callable[[list[dict[str, Any]]], "str | FakeReply"]
@@ -87,7 +88,7 @@ def page_text(messages: list[dict[str, Any]]) -> str:
 def element_id(messages: list[dict[str, Any]], contains: str) -> str:
     """The id of the first element whose page line contains `contains` (raises LookupError).
 
-    Element lines look like `[12]<button>Save</button>` (agent/dom/render.py).
+    Element lines look like `[12]<button>Save` (agent/dom/render.py).
     """
     for line in page_text(messages).splitlines():
         match = _ELEMENT_LINE.match(line)
@@ -180,6 +181,13 @@ def _completion_body(body: dict[str, Any], reply: FakeReply, model: str) -> dict
     completion_tokens = reply.completion_tokens
     if completion_tokens is None:
         completion_tokens = _estimate_tokens(reply.text)
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    if reply.cached_tokens is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
         "object": "chat.completion",
@@ -192,11 +200,7 @@ def _completion_body(body: dict[str, Any], reply: FakeReply, model: str) -> dict
                 "finish_reason": "stop",
             }
         ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
+        "usage": usage,
     }
 
 

@@ -178,10 +178,6 @@ def test_the_goals_criteria_and_payload_become_the_prompt(client):
     [
         ({"url": "https://a.example"}, "navigation_goal or data_extraction_goal is required"),
         ({"url": "https://a.example", "navigation_goal": "p", "task_type": "validation"}, "task_type"),
-        (
-            {"url": "https://a.example", "navigation_goal": "p", "browser_session_id": "pbs_1"},
-            "browser_session_id",
-        ),
         ({"url": "http://127.0.0.1:9/", "navigation_goal": "p"}, "url"),
     ],
 )

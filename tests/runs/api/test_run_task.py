@@ -172,11 +172,8 @@ def test_an_engine_this_server_cannot_run_is_refused_with_a_reason(client, engin
 @pytest.mark.parametrize(
     "field, value, words",
     [
-        ("browser_session_id", "pbs_123", "no persistent browser sessions"),
-        ("publish_workflow", True, "no workflows"),
         ("cdp_connect_headers", {"x-api-key": "k"}, "cdp_connect_headers is not supported"),
         ("run_with", "code", "only the agent"),
-        ("totp_identifier", "me@example.com", "needs totp_url"),
     ],
 )
 def test_a_field_this_server_cannot_honour_is_refused_not_ignored(client, field, value, words):

@@ -60,9 +60,9 @@ def test_an_unserved_route_answers_501_saying_why(client, route):
     assert response.json()["detail"].endswith(f"is not implemented on this server: {route.reason}")
 
 
-@pytest.mark.parametrize("path", ["/v1/workflows", "/api/v1/browser_sessions/pbs_1", "/v1/run/tasks/login"])
+@pytest.mark.parametrize("path", ["/api/v1/browser_sessions/pbs_1", "/api/v1/upload_file"])
 def test_the_501_needs_no_key(path):
-    method = "POST" if path.endswith("login") else "GET"
+    method = "POST" if path.endswith("upload_file") else "GET"
 
     response = Client().generic(method, path)
 
@@ -70,9 +70,10 @@ def test_the_501_needs_no_key(path):
     assert "not available on this server yet" in response.json()["detail"]
 
 
-def test_workflows_say_they_are_not_built_yet():
-    detail = Client().post("/v1/run/workflows", {}, content_type="application/json").json()["detail"]
+def test_workflow_templates_say_they_are_not_kept_here():
+    detail = Client().put("/v1/workflows/wpid_1/template").json()["detail"]
 
     assert detail == (
-        "POST /v1/run/workflows is not implemented on this server: workflows are not available on this server yet"
+        "PUT /v1/workflows/{workflow_permanent_id}/template is not implemented on this server: "
+        "this server keeps no workflow templates"
     )
