@@ -29,6 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+import litellm  # noqa: E402
+
 from agent import AgentTask, BrowserConfig, LLMClient, LLMConfig, NullSink, run_agent  # noqa: E402
 from agent.browser import new_session  # noqa: E402
 from agent.browser.config import LAUNCH_ARGS  # noqa: E402
@@ -65,7 +67,7 @@ class Episode:
     failure: str | None
     steps: int
     seconds: float
-    input_tokens: int
+    plan_tokens: float  # median prompt tokens of its planning requests (gpt-4o tokenizer)
     actions: list[str] = field(default_factory=list)
     last_page: str = ""  # the page text of the last planning prompt, shown for a miss with --verbose
 
@@ -99,9 +101,10 @@ async def one_episode(
     plans = [
         body["messages"] for body in llm.requests[first_request:] if prompt_kind(body["messages"]) == "plan"
     ]
+    plan_tokens = [litellm.token_counter(model="gpt-4o", messages=messages) for messages in plans]
     return Episode(
         task, seed, reward, result.status, result.failure_reason, result.step_count, seconds,
-        result.input_tokens, sink.records, page_text(plans[-1]) if plans else "",
+        statistics.median(plan_tokens) if plan_tokens else 0, sink.records, page_text(plans[-1]) if plans else "",
     )  # fmt: skip
 
 
@@ -134,13 +137,12 @@ def report(episodes: list[Episode], verbose: bool) -> None:
     print(
         f"\nPerfect policy on MiniWoB++: {wins}/{len(episodes)} episodes ({100 * wins / len(episodes):.0f}%)\n"
     )
-    print("| task | success | median steps | median wall (s) | median prompt tokens / step |")
+    print("| task | success | median steps | median wall (s) | median planning prompt (tokens) |")
     print("|---|---:|---:|---:|---:|")
     for task, runs in by_task.items():
-        per_step = [e.input_tokens / max(1, e.steps) for e in runs]
         print(
             f"| {task} | {sum(e.success for e in runs)}/{len(runs)} | {statistics.median(e.steps for e in runs):.0f} "
-            f"| {statistics.median(e.seconds for e in runs):.1f} | {statistics.median(per_step):,.0f} |"
+            f"| {statistics.median(e.seconds for e in runs):.1f} | {statistics.median(e.plan_tokens for e in runs):,.0f} |"
         )
     for e in episodes:
         if not e.success:

@@ -117,7 +117,9 @@ def report(rows: list[dict[str, Any]]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="*", default=[300, 3_000, 10_000])
     parser.add_argument("--tasks", nargs="*", default=list(TASKS))
     options = parser.parse_args()

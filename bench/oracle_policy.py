@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.support.fake_llm import page_text, prompt_kind
 
-ELEMENT = re.compile(r"^\[(\w+)\]<([\w-]+)((?: [^>]*)?)>(.*?)(?:</\2>)?$")
+ELEMENT = re.compile(r"^(\d+)<([\w-]+)((?: [^>]*)?)>(.*?)(?:</\2>)?$")
 ATTR = re.compile(r'(\w+)(?:=("[^"]*"|\S+))?')
 TITLE = re.compile(r"^Title: (.*)$", re.MULTILINE)
 MONTHS = ("January February March April May June July August September October November December").split()

@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from runs import dashboard as views
-from runs.dashboard import demo, demo_2fa
+from runs.dashboard import demo, demo_2fa, demo_reports, sessions
 from runs.dashboard.keys import api_key_revoke_view, api_keys
 from runs.dashboard.llm_status import llm_status
 from runs.dashboard.members import member_remove_view, members
@@ -34,6 +34,10 @@ urlpatterns = [
     path("runs/<str:run_id>/script.py", run_script_download, name="script_download"),
     path("runs/<str:run_id>/fragments/row", views.run_row, name="row"),
     path("queue", queue_page, name="queue"),
+    path("sessions", sessions.sessions_page, name="sessions"),
+    path("sessions/<str:session_id>", sessions.session_detail, name="session"),
+    path("sessions/<str:session_id>/screenshot.jpg", sessions.session_screenshot_view, name="session_screenshot"),
+    path("sessions/<str:session_id>/close", sessions.session_close_view, name="session_close"),
     path("workflows", workflows_list, name="workflows"),
     path("workflows/new", workflow_new, name="workflow_new"),
     path("workflows/<str:workflow_id>", workflow_detail, name="workflow"),
@@ -47,6 +51,8 @@ urlpatterns = [
     path("demo/job-application", demo.job_application, name="demo_job_application"),
     path("demo/job-application/thanks", demo.job_application_thanks, name="demo_job_application_thanks"),
     path("demo/products", demo.products, name="demo_products"),
+    path("demo/reports", demo_reports.reports, name="demo_reports"),
+    path("demo/reports/<str:name>", demo_reports.report_file, name="demo_report_file"),
     path("demo/login", demo.login, name="demo_login"),
     path("demo/account", demo.account, name="demo_account"),
     path("demo/secure-login", demo_2fa.secure_login, name="demo_secure_login"),

@@ -1,8 +1,8 @@
 """After an action, wait until the page settles, from the page's own events instead of a fixed sleep.
 
 1. Watch the page's DOM in the page itself (a MutationObserver): settled once nothing has changed for
-   QUIET_MS, or after QUIET_CAP_MS however busy it stays (a spinner or a ticker never goes quiet). A static
-   page costs one round trip and one quiet window.
+   QUIET_MS (inline style changes, i.e. scripted animations, do not count), or after QUIET_CAP_MS however busy
+   it stays (a ticker never goes quiet). A static page costs one round trip and one quiet window.
 2. A document or fetch request the action started (run_action listens from before the handler runs, see
    watching_requests) that is still running is waited for (at most NETWORK_CAP_S), then the DOM gets another
    quiet window to show what came back.
@@ -24,7 +24,7 @@ from weakref import WeakKeyDictionary
 from playwright.async_api import Page, Request
 
 QUIET_MS = 40
-QUIET_CAP_MS = 600
+QUIET_CAP_MS = 400
 NETWORK_CAP_S = 2.0
 # The requests that can change what the page shows; images, fonts and the like do not hold a step back.
 WATCHED_TYPES = frozenset({"document", "fetch", "xhr"})
@@ -32,7 +32,10 @@ WATCHED_TYPES = frozenset({"document", "fetch", "xhr"})
 _QUIET = """([quietMs, capMs]) => new Promise(resolve => {
   const start = performance.now();
   let last = start;
-  const observer = new MutationObserver(() => { last = performance.now(); });
+  // Inline styles change on every frame of a scripted animation (a carousel): they do not make a page busy.
+  const observer = new MutationObserver(records => {
+    if (records.some(r => r.type !== "attributes" || r.attributeName !== "style")) last = performance.now();
+  });
   observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   const check = () => {
     const now = performance.now();

@@ -193,3 +193,26 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def page_screenshot(cdp_url: str, timeout: float = 5) -> bytes:
+    """A JPEG of the browser's current page, straight over DevTools (cheap enough for a live view)."""
+    import base64
+
+    import httpx
+    from websockets.sync.client import connect
+
+    targets = httpx.get(cdp_url.rstrip("/") + "/json/list", timeout=timeout, trust_env=False).json()
+    pages = [t for t in targets if t.get("type") == "page" and t.get("webSocketDebuggerUrl")]
+    if not pages:
+        raise RuntimeError("the browser has no open page")
+    with connect(pages[0]["webSocketDebuggerUrl"], open_timeout=timeout, max_size=32 * 1024 * 1024) as socket:
+        request = {"id": 1, "method": "Page.captureScreenshot", "params": {"format": "jpeg", "quality": 60}}
+        socket.send(json.dumps(request))
+        while True:
+            answer = json.loads(socket.recv(timeout=timeout))
+            if answer.get("id") == 1:
+                break
+    if "error" in answer:
+        raise RuntimeError(answer["error"].get("message", "screenshot failed"))
+    return base64.b64decode(answer["result"]["data"])

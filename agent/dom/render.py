@@ -20,6 +20,7 @@ UNSET_IS_FALSE = frozenset({"checked", "selected"})
 STATE_ATTRS = ("checked", "selected", "expanded", "pressed")
 MAX_PROMPT_OPTIONS = 25
 BARE_VALUE = re.compile(r"[\w\-./:@#]+")
+ELEMENT_START = re.compile(r"\d+<")
 SECTION_BELOW = "-- below the visible area --"
 SECTION_ABOVE = "-- above the visible area --"
 
@@ -82,7 +83,7 @@ def element_line(element: Element) -> str:
         body, label = label, ""
     if label and label != element.attrs.get("placeholder") and label not in body:
         attrs.insert(0, _attr("label", label))
-    head = f"[{element.id}]<{' '.join([tag, *attrs])}>"
+    head = f"{element.id}<{' '.join([tag, *attrs])}>"  # "12<button>": the id, then the element
     if tag in VOID_TAGS and tag != "select":  # their content is the value attribute
         return head
     return head + body  # one element per line, so no closing tag is needed
@@ -124,7 +125,9 @@ def _merge_wrappers(nodes: Sequence[Element | TextLine]) -> list[Element | TextL
 
 
 def text_line(text: TextLine) -> str:
-    return ("#" * text.heading + " " if text.heading else "") + text.text
+    line = ("#" * text.heading + " " if text.heading else "") + text.text
+    # Only element lines start with a number and "<"; page text that happens to ("5<10") is set off.
+    return " " + line if ELEMENT_START.match(line) else line
 
 
 def _section(node: Element | TextLine) -> int:

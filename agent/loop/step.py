@@ -89,7 +89,9 @@ async def _act(
                 reason, "The run was canceled" if reason == "canceled" else "The run timed out"
             )
         before = _page_key(state)
-        target = await describe_element(ctx.page, planned.id) if planned.action_type in ELEMENT_ACTIONS else None
+        target = (
+            await describe_element(ctx.page, planned.id) if planned.action_type in ELEMENT_ACTIONS else None
+        )
         result = await run_action(ctx, planned)
         outcome = StepOutcome("continue")
         if result.success and planned.action_type == "complete":

@@ -102,7 +102,15 @@ class ScriptEngine:
         await _wait_for(page, step.get("wait_url"), NAVIGATION_WAIT_S)
         # The locators that worked stay as they are (describing the element afresh would cost a round trip
         # per step); only AI fallback steps bring new ones.
-        await self._record(state, rec, index, step, {"candidates": step["locators"], "target": step.get("target")}, used, before)
+        await self._record(
+            state,
+            rec,
+            index,
+            step,
+            {"candidates": step["locators"], "target": step.get("target")},
+            used,
+            before,
+        )
         return StepOutcome("continue")
 
     async def _missed(

@@ -243,4 +243,6 @@ def download_files(request: HttpRequest, response: HttpResponse, payload: Downlo
         request=normalise_run_request(data, organization=organization),
         api_key=request.auth,
     )
-    return presenters.new_run_to_response(run)
+    # Skyvern answers this route with a WorkflowRunResponse, whose run_request the SDK reads as a workflow's
+    # request (a workflow_id is required there); this run is a task, so it has none to give.
+    return {**presenters.new_run_to_response(run), "run_request": None}

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 
 from runs.api.auth import request_organization
 from runs.api.routing import route
 from runs.exceptions import InvalidRunRequest
-from runs.execution.sdk_actions import KINDS, action_request
+from runs.execution.sdk_actions import KINDS, ActionTimedOut, action_request
 from runs.selectors.browser_sessions import browser_session_get
 
 router = Router(tags=["SDK"])
@@ -45,5 +46,8 @@ def run_sdk_action(request: HttpRequest, payload: RunSdkActionRequest):
     session = browser_session_get(
         organization=request_organization(request), session_id=payload.browser_session_id
     )
-    result = action_request(session=session, request=payload.action)
+    try:
+        result = action_request(session=session, request=payload.action)
+    except ActionTimedOut as exc:
+        raise HttpError(504, exc.message) from None
     return {"workflow_run_id": payload.workflow_run_id or f"wr_{session.session_id}", "result": result}

@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from runs import dispatch, selectors
-from runs.choices import ACTIVE_STATUSES, ArtifactType, RunStatus
+from runs.choices import ACTIVE_STATUSES, ArtifactType, RunStatus, RunType
 from runs.dashboard.access import member_required, run_for_request
 from runs.dashboard.failures import failure_help, more_steps, renumber_steps
-from runs.dashboard.run_blocks import block_tree
+from runs.dashboard.run_blocks import block_tree, workflow_snippets
 from runs.dashboard.scripts import script_context
 from runs.dashboard.snippets import curl_snippet, python_snippet
 from runs.dashboard.totp import totp_waiting
@@ -59,6 +59,7 @@ def run_detail_context(request: HttpRequest, run: TaskRun) -> dict[str, Any]:
         "totp_waiting": totp_waiting(run),
         "curl": curl_snippet(request=run.request, base_url=base_url),
         "python": python_snippet(request=run.request, base_url=base_url),
+        **(workflow_snippets(run=run, base_url=base_url) if run.run_type == RunType.WORKFLOW_RUN else {}),
         **script_context(run),
         "nav": "runs",
     }

@@ -8,6 +8,7 @@ results. The action holds the session like a run does, so it never drives a page
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import uuid
@@ -18,10 +19,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from agent import LLMClient
+from agent.browser.persistent import page_screenshot
 from agent.page_actions import PageActionError, page_action
 from runs import dispatch, selectors
 from runs.choices import BrowserSessionStatus
 from runs.exceptions import DomainError, IllegalTransition
+from runs.execution.browser_sessions import local_cdp_url
 from runs.execution.inputs import browser_for
 from runs.execution.vision import llm_config_for
 from runs.models import BrowserSession, TaskRun
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 KEEP_ANSWER_SECONDS = 600
 # The SDK's action types (RunSdkActionRequest.action.type) → what agent.page_actions runs.
 KINDS = {"ai_act": "act", "extract": "extract", "validate": "validate", "prompt": "prompt"}
+SCREENSHOT = "screenshot"  # the dashboard's, not the SDK's
 
 
 class ActionTimedOut(DomainError):
@@ -45,8 +49,14 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=settings.SDK_ACTION_TIMEOUT_SECONDS + 10)
 
 
-def action_request(*, session: BrowserSession, request: dict[str, Any]) -> Any:
+def session_screenshot(*, session: BrowserSession, timeout: float = 10) -> bytes:
+    """A JPEG of the session's current page, taken by its worker (the dashboard's live view)."""
+    return base64.b64decode(action_request(session=session, request={"type": SCREENSHOT}, timeout=timeout))
+
+
+def action_request(*, session: BrowserSession, request: dict[str, Any], timeout: float | None = None) -> Any:
     """Send the action to the session's worker and wait for its result (the API's side)."""
+    timeout = timeout or settings.SDK_ACTION_TIMEOUT_SECONDS
     if session.status != BrowserSessionStatus.RUNNING or not session.worker_queue:
         raise IllegalTransition(
             f"Browser session {session.session_id} is {session.status}; it cannot run actions"
@@ -57,11 +67,11 @@ def action_request(*, session: BrowserSession, request: dict[str, Any]) -> Any:
     )
     client = _redis()
     try:
-        answer = client.blpop([_key(action_id)], timeout=settings.SDK_ACTION_TIMEOUT_SECONDS)
+        answer = client.blpop([_key(action_id)], timeout=timeout)
     finally:
         client.close()
     if answer is None:
-        raise ActionTimedOut(f"The action did not finish within {settings.SDK_ACTION_TIMEOUT_SECONDS} s")
+        raise ActionTimedOut(f"The action did not finish within {timeout:g} s")
     body = json.loads(answer[1])
     if body.get("error"):
         raise IllegalTransition(body["error"]) if body.get("busy") else DomainError(body["error"])
@@ -93,6 +103,8 @@ class _Busy(Exception):
 
 def _run(session_id: str, action_id: str, request: dict[str, Any]) -> Any:
     session = BrowserSession.objects.select_related("organization").get(session_id=session_id)
+    if request.get("type") == SCREENSHOT:  # only looks: it needs no hold, and runs beside a run
+        return base64.b64encode(page_screenshot(local_cdp_url(session.browser_address))).decode()
     holder = f"sdk_{action_id[:20]}"
     taken = BrowserSession.objects.filter(
         pk=session.pk, status=BrowserSessionStatus.RUNNING, runnable_id=""

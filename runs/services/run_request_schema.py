@@ -103,7 +103,8 @@ class TaskRunRequest(Schema):
     )
     script_id: str | None = Field(default=None, description='run_with "code": the script (s_…) to replay')
     script_parameters: dict[str, str] | None = Field(
-        default=None, description='run_with "code": values for the script\'s parameters (default: the recorded ones)'
+        default=None,
+        description='run_with "code": values for the script\'s parameters (default: the recorded ones)',
     )
 
     @field_validator("engine", mode="before")

@@ -41,13 +41,13 @@ def by_text(snap: Snapshot, name: str) -> Element:
 
 
 def line_of(snap: Snapshot, element: Element) -> str:
-    return next(line for line in snap.prompt_text.splitlines() if line.startswith(f"[{element.id}]"))
+    return next(line for line in snap.prompt_text.splitlines() if line.startswith(f"{element.id}<"))
 
 
 async def test_it_describes_form_controls_with_labels_values_and_states(page, page_server):
     snap = await open_page(page, page_server, "form.html")
 
-    assert line_of(snap, by_text(snap, "Submit")) == f"[{by_text(snap, 'Submit').id}]<button>Submit"
+    assert line_of(snap, by_text(snap, "Submit")) == f"{by_text(snap, 'Submit').id}<button>Submit"
     assert 'label="Full name"' in line_of(snap, by_text(snap, "Full name"))
     assert "value=a@b.c" in line_of(snap, by_text(snap, "Email"))
     assert "checked" in line_of(snap, by_text(snap, "I accept the terms"))
@@ -252,7 +252,7 @@ async def test_it_stays_under_the_character_budget(page, page_server):
 
     assert len(snap.prompt_text) <= 2_000
     assert len(snap.elements) > 500  # the element list stays complete; only the prompt is cut
-    assert "[1]<" in snap.prompt_text
+    assert "\n1<" in "\n" + snap.prompt_text
 
 
 def test_python_m_agent_dom_prints_the_snapshot_as_json(page_server):

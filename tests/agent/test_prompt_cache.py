@@ -28,7 +28,11 @@ async def test_anthropic_gets_cache_breakpoints_after_the_system_prompt_and_the_
     assert "Prompt-Kind: plan" in sent["system"][0]["text"]
     stable, rest = sent["messages"][0]["content"][:2]
     assert stable["cache_control"] == {"type": "ephemeral"} and "Buy the lamp" in stable["text"]
-    assert "cache_control" not in rest and rest["text"].startswith(CACHE_SPLIT) and "[1]<button>Buy" in rest["text"]
+    assert (
+        "cache_control" not in rest
+        and rest["text"].startswith(CACHE_SPLIT)
+        and "[1]<button>Buy" in rest["text"]
+    )
     assert reply.cached_tokens == 1200
 
 

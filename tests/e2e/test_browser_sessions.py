@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from django.test import Client
 from playwright.async_api import async_playwright
 
 from agent.browser.persistent import process_alive
@@ -17,11 +20,13 @@ from runs.models import Action, BrowserSession, TaskRun
 from runs.tasks import reap_browser_sessions
 from tests.e2e.helpers import wait_until
 from tests.e2e.processes import Worker
+from tests.support.factories import UserFactory
 from tests.support.fake_llm import actions, element_id, page_text, prompt_kind
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 SIGN_IN = "Sign in with the demo account"
 READ_PLAN = "Read my plan"
+SDK_DIR = Path(__file__).resolve().parents[2] / "var" / "sdk"
 
 
 def login_script(messages: list[dict[str, Any]]) -> str:
@@ -49,6 +54,18 @@ def login_script(messages: list[dict[str, Any]]) -> str:
         },
         {"action_type": "click", "id": element_id(messages, "Sign in"), "reasoning": "send"},
     )
+
+
+def page_script(messages: list[dict[str, Any]]) -> str:
+    """login_script, plus the SDK's page actions: a prompt, a validation and an extraction."""
+    kind, text = prompt_kind(messages), page_text(messages)
+    if kind == "page_prompt":
+        return '{"greeting": "hello"}'
+    if kind == "page_validate":
+        return json.dumps({"valid": "Welcome back" in text, "reasoning": "what the page shows"})
+    if kind == "extract":
+        return json.dumps({"plan": _plan(text)})
+    return login_script(messages)
 
 
 def _plan(text: str) -> str:
@@ -227,3 +244,92 @@ def test_a_session_whose_worker_died_is_failed_by_the_reaper(worker, e2e_client,
     assert reap_browser_sessions() == [row.session_id]
     answer = client.get(f"/v1/browser_sessions/{row.session_id}").json()
     assert answer["status"] == "failed" and "stopped responding" in answer["close_reason"]
+
+
+def _sdk():
+    """The official SDK (skyvern==1.0.56 in var/sdk, as tests/sdk imports it)."""
+    if str(SDK_DIR) not in sys.path:
+        sys.path.append(str(SDK_DIR))
+    import skyvern.client
+
+    return skyvern.client
+
+
+def test_the_official_sdk_runs_sessions_page_actions_and_profiles(
+    worker, e2e_client, daphne_server, scripted_llm
+):
+    _, raw, _ = e2e_client
+    scripted_llm.script = page_script
+    sdk = _sdk()
+    from skyvern.client.types.run_sdk_action_request_action import (
+        RunSdkActionRequestAction_AiAct,
+        RunSdkActionRequestAction_Extract,
+        RunSdkActionRequestAction_Prompt,
+        RunSdkActionRequestAction_Validate,
+    )
+
+    client = sdk.Skyvern(base_url=daphne_server.url, api_key=raw, timeout=180)
+    session = client.create_browser_session(url=daphne_server.url + "/demo/login", timeout=5)
+    session_id = session.browser_session_id
+    assert session.status == "running" and session.browser_address and session.timeout == 5
+    assert client.get_browser_session(session_id).browser_address == session.browser_address
+    assert [s.browser_session_id for s in client.get_browser_sessions()] == [session_id]
+
+    def action(action):
+        return client.run_sdk_action(
+            url=daphne_server.url, browser_session_id=session_id, action=action
+        ).result
+
+    try:
+        assert action(RunSdkActionRequestAction_Prompt(prompt="Say hello")) == {"greeting": "hello"}
+        assert action(RunSdkActionRequestAction_Validate(prompt="I am signed in")) is False
+        action(RunSdkActionRequestAction_AiAct(intention=SIGN_IN))
+        assert action(RunSdkActionRequestAction_Validate(prompt="I am signed in")) is True
+        schema = {"type": "object", "properties": {"plan": {"type": "string"}}}
+        assert action(RunSdkActionRequestAction_Extract(prompt="My plan", extract_schema=schema)) == {
+            "plan": "Explorer"
+        }
+    finally:
+        client.close_browser_session(session_id)
+    _wait_stopped(session_id)
+    assert client.get_browser_session(session_id).status == "completed"
+
+    profile = client.create_browser_profile(name="Signed in", browser_session_id=session_id)
+    assert client.get_browser_profile(profile.browser_profile_id).name == "Signed in"
+    assert [p.browser_profile_id for p in client.list_browser_profiles()] == [profile.browser_profile_id]
+    client.delete_browser_profile(profile.browser_profile_id)
+    with pytest.raises(sdk.errors.NotFoundError):
+        client.get_browser_profile(profile.browser_profile_id)
+
+
+def test_the_sessions_page_shows_each_open_session_live_and_closes_it(
+    worker, e2e_client, daphne_server, scripted_llm
+):
+    org, _, api = e2e_client
+    scripted_llm.script = login_script
+    session_id = _session(api, url=daphne_server.url + "/demo/login")["browser_session_id"]
+    run_id = _run(api, session_id, SIGN_IN, url=daphne_server.url + "/demo/login")["run_id"]
+    _finished(api, run_id)
+    login = Client()
+    login.force_login(UserFactory(organization=org))
+    cookies = {"sessionid": login.cookies["sessionid"].value}
+    with httpx.Client(base_url=daphne_server.url, cookies=cookies, timeout=30) as browser:
+        listing = browser.get("/sessions")
+        assert listing.status_code == 200 and f'href="/sessions/{session_id}"' in listing.text
+        assert 'aria-current="page">Sessions</a>' in listing.text
+        assert (
+            f'href="/sessions/{session_id}"' in browser.get(f"/runs/{run_id}").text
+        )  # the run links its session
+
+        detail = browser.get(f"/sessions/{session_id}")
+        assert 'id="session-live"' in detail.text and "<script>" not in detail.text  # CSP: no inline script
+        shot = browser.get(f"/sessions/{session_id}/screenshot.jpg")
+        assert shot.status_code == 200 and shot.headers["content-type"] == "image/jpeg"
+        assert shot.content.startswith(b"\xff\xd8")
+
+        assert browser.post(f"/sessions/{session_id}/close").status_code == 403  # no CSRF token
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', detail.text).group(1)
+        closed = browser.post(f"/sessions/{session_id}/close", data={"csrfmiddlewaretoken": token})
+        assert closed.status_code == 302 and closed.headers["location"] == "/sessions"
+    assert BrowserSession.objects.get(session_id=session_id).status == "completed"
+    _wait_stopped(session_id)

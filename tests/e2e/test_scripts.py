@@ -96,7 +96,7 @@ def test_a_demo_form_script_replays_without_llm_and_falls_back_once_after_a_chan
     assert len(scripted_llm.requests) == calls + 1  # one planning call for the one changed field
     fallbacks = [output for output in _step_outputs(client, fixed["run_id"]) if output["ai_fallback"]]
     assert len(fallbacks) == 1 and fallbacks[0]["script_step"] == 1
-    assert "'Email'" in fallbacks[0]["fallback_goal"]
+    assert "the field labelled 'Email:'" in fallbacks[0]["fallback_goal"]
     revision = client.get(f"/v1/scripts/{script.script_id}").json()
     assert revision["version"] == 2 and revision["run_id"] == fixed["run_id"]
     assert "Contact email address" in revision["code"]
@@ -104,3 +104,41 @@ def test_a_demo_form_script_replays_without_llm_and_falls_back_once_after_a_chan
     calls = len(scripted_llm.requests)
     again = _run(client, url=changed, run_with="code", script_id=script.script_id)
     assert again["status"] == "completed" and len(scripted_llm.requests) == calls  # the revision fits
+
+
+def test_download_files_downloads_what_the_goal_describes_and_lists_it(
+    worker, e2e_client, daphne_server, scripted_llm
+):
+    _, _, client = e2e_client
+    clicked: list[bool] = []
+
+    def downloader(messages: list[dict[str, Any]]) -> str:
+        if prompt_kind(messages) == "verify":
+            return '{"goal_achieved": true, "reasoning": "the March report was downloaded"}'
+        if clicked:
+            return actions({"action_type": "complete", "reasoning": "the download started"})
+        clicked.append(True)
+        return actions({"action_type": "click", "id": element_id(messages, "sales-march.csv")})
+
+    scripted_llm.script = downloader
+    started = client.post(
+        "/v1/run/tasks/download_files",
+        json={
+            "url": daphne_server.url + "/demo/reports",
+            "navigation_goal": "Download the March sales report",
+        },
+    )
+    assert started.status_code == 200, started.text
+    run_id = started.json()["run_id"]
+    run = wait_until(
+        lambda: (
+            (body := client.get(f"/v1/runs/{run_id}").json())["status"] not in ("queued", "running") and body
+        ),
+        timeout=90,
+        interval=0.3,
+        what="the download run to finish",
+    )
+    assert run["status"] == "completed", run["failure_reason"]
+    assert [file["filename"] for file in run["downloaded_files"]] == ["sales-march.csv"]
+    content = httpx.get(run["downloaded_files"][0]["url"])
+    assert content.status_code == 200 and content.text.startswith("month,orders,revenue\nMarch")

@@ -103,3 +103,18 @@ def test_a_workflow_runs_page_shows_its_block_tree(browser, org):
     tree = page.split('id="region-blocks"')[1].split("</section>")[0]
     assert tree.index(">each<") < tree.index(">hello<")
     assert "iteration 1" in tree and "Hi Ada" in tree
+
+
+def test_a_workflow_run_is_shown_with_its_own_code_and_runs_again_with_its_parameters(browser, org):
+    wpid = workflow_create(organization=org, body={"yaml_definition": YAML}).workflow_permanent_id
+    browser.post(f"/workflows/{wpid}/run", {"param_name": "Ada"})
+    run = TaskRun.objects.get()
+    page = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "client.run_workflow(" in page and "/v1/run/workflows" in page and "client.run_task(" not in page
+    assert f'href="/workflows/{wpid}"' in page
+
+    again = browser.post(f"/runs/{run.run_id}/rerun")
+    rerun = TaskRun.objects.exclude(pk=run.pk).get()
+    assert again["Location"] == f"/runs/{rerun.run_id}"
+    assert rerun.run_id.startswith("wr_") and rerun.rerun_of == run
+    assert rerun.request["parameters"] == run.request["parameters"]

@@ -88,16 +88,16 @@ def page_text(messages: list[dict[str, Any]]) -> str:
 def element_id(messages: list[dict[str, Any]], contains: str) -> str:
     """The id of the first element whose page line contains `contains` (raises LookupError).
 
-    Element lines look like `[12]<button>Save` (agent/dom/render.py).
+    Element lines look like `12<button>Save` (agent/dom/render.py; `[12]<button>Save` is read too).
     """
     for line in page_text(messages).splitlines():
         match = _ELEMENT_LINE.match(line)
         if match and contains in line:
-            return match.group(1)
+            return match.group(1) or match.group(2)
     raise LookupError(f"no element line containing {contains!r} in the page text")
 
 
-_ELEMENT_LINE = re.compile(r"\[([^\]\s]+)\]<")
+_ELEMENT_LINE = re.compile(r"(?:\[([^\]\s]+)\]|(\d+))<")
 
 
 def actions(*items: dict[str, Any]) -> str:

@@ -173,7 +173,7 @@ def test_an_engine_this_server_cannot_run_is_refused_with_a_reason(client, engin
     "field, value, words",
     [
         ("cdp_connect_headers", {"x-api-key": "k"}, "cdp_connect_headers is not supported"),
-        ("run_with", "code", "only the agent"),
+        ("run_with", "magic", 'run_with must be "agent" or "code"'),
     ],
 )
 def test_a_field_this_server_cannot_honour_is_refused_not_ignored(client, field, value, words):
