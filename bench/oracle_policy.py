@@ -102,7 +102,7 @@ def click_link(p: Page) -> list[dict[str, Any]]:
 def click_checkboxes(p: Page) -> list[dict[str, Any]]:
     wanted = re.match(r"Select (.*) and click Submit\.", p.utterance).group(1)
     names = set() if wanted == "nothing" else set(wanted.split(", "))
-    boxes = [el for el in p.elements if el.attrs.get("type") == "checkbox"]
+    boxes = [el for el in p.elements if el.tag == "checkbox"]
     changes = [
         act("checkbox", el, is_checked=el.name in names)
         for el in boxes
@@ -138,7 +138,7 @@ def choose_list(p: Page) -> list[dict[str, Any]]:
 
 def click_option(p: Page) -> list[dict[str, Any]]:
     value = re.search(r"Select (.+) and click Submit", p.utterance).group(1)
-    return [click(p.one("input", value, type="radio")), submit(p)]
+    return [click(p.one("radio", value)), submit(p)]
 
 
 def click_tab(p: Page) -> list[dict[str, Any]]:

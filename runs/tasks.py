@@ -122,7 +122,12 @@ def browser_session_close(session_id: str) -> None:
     session_cleanup(session_id=session_id)
 
 
-@shared_task(name=dispatch.SESSION_ACTION, acks_late=False, max_retries=0, time_limit=settings.SDK_ACTION_TIMEOUT_SECONDS + 30)
+@shared_task(
+    name=dispatch.SESSION_ACTION,
+    acks_late=False,
+    max_retries=0,
+    time_limit=settings.SDK_ACTION_TIMEOUT_SECONDS + 30,
+)
 def browser_session_action(session_id: str, action_id: str, request: dict) -> None:
     from runs.execution.sdk_actions import action_execute
 

@@ -36,7 +36,11 @@ urlpatterns = [
     path("queue", queue_page, name="queue"),
     path("sessions", sessions.sessions_page, name="sessions"),
     path("sessions/<str:session_id>", sessions.session_detail, name="session"),
-    path("sessions/<str:session_id>/screenshot.jpg", sessions.session_screenshot_view, name="session_screenshot"),
+    path(
+        "sessions/<str:session_id>/screenshot.jpg",
+        sessions.session_screenshot_view,
+        name="session_screenshot",
+    ),
     path("sessions/<str:session_id>/close", sessions.session_close_view, name="session_close"),
     path("workflows", workflows_list, name="workflows"),
     path("workflows/new", workflow_new, name="workflow_new"),

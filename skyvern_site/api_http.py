@@ -20,6 +20,7 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
+from django.db import close_old_connections
 from django.http import FileResponse, HttpResponse
 from django.urls import set_script_prefix
 
@@ -49,7 +50,8 @@ class OneHopHandler(ASGIHandler):
         response = await respond(scope, body_file)
         await self.send_response(response, send)
         if response.streaming:
-            await sync_to_async(response.close, thread_sensitive=False, executor=self.executor)()
+            # Django's handler reads a sync stream in its one sync thread; close it there too.
+            await sync_to_async(response.close)()
             body_file.close()
 
     def _respond(self, scope: dict, body_file) -> HttpResponse:
@@ -65,6 +67,8 @@ class OneHopHandler(ASGIHandler):
             # request_finished (closing the DB connection: back to the pool) in the thread that used it.
             response.close()
             body_file.close()
+        else:
+            close_old_connections()  # this thread's connection; the file is sent from the event loop
         return response
 
 

@@ -150,7 +150,7 @@ async def record_action(
         download_triggered=result.download_triggered,
         raw=planned.raw,
         locator=target,
-        page={"url": url_before, "url_after": _page_key(state)[1]} if url_before else None,
+        page=_page_record(state, planned, url_before),
     )
     step.actions.append(record)
     state.remember(step.order, record)
@@ -161,6 +161,15 @@ async def record_action(
         name = _name(step, f"action{record.index}.png")
         await send_artifact(state.sink, step, "screenshot_action", shot, name, "image/png")
     await state.sink.action_recorded(step, record, shot)
+
+
+def _page_record(state: RunState, planned: PlannedAction, url_before: str | None) -> dict[str, Any] | None:
+    """Where the action happened and where it led, with the settings a replay needs that the record has
+    no field for (a checkbox's state, a key, a URL)."""
+    if not url_before:
+        return None
+    given = planned.model_dump(include={"is_checked", "key", "url"}, exclude_none=True)
+    return {"url": url_before, "url_after": _page_key(state)[1], **({"action": given} if given else {})}
 
 
 async def _judge_completion(

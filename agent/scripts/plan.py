@@ -68,6 +68,7 @@ def _step(action: dict[str, Any]) -> dict[str, Any] | None:
     if kind not in ("keypress", "goto_url") and not candidates:
         return None  # an element action recorded before locators were (or one that could not be read)
     before, after = page.get("url"), page.get("url_after")
+    given = {**(page.get("action") or {}), **(action.get("raw") or {})}  # is_checked, key, url
     step: dict[str, Any] = {
         "action": kind,
         "locators": candidates,
@@ -81,14 +82,11 @@ def _step(action: dict[str, Any]) -> dict[str, Any] | None:
         option = action.get("option") or {}
         step["value"] = option.get("label") or option.get("value")
     elif kind == "checkbox":
-        raw = action.get("raw") or {}
-        step["value"] = bool(raw.get("is_checked", True))
+        step["value"] = bool(given.get("is_checked", True))
     elif kind == "keypress":
-        raw = action.get("raw") or {}
-        step["value"] = raw.get("key") or action.get("text") or "Enter"
+        step["value"] = given.get("key") or action.get("text") or "Enter"
     elif kind == "goto_url":
-        raw = action.get("raw") or {}
-        step["value"] = raw.get("url") or after
+        step["value"] = given.get("url") or after
     return step
 
 

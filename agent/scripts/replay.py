@@ -29,8 +29,10 @@ from agent.engines.base import Driver, StepBody
 from agent.loop.state import RunState, StepOutcome
 from agent.loop.step import run_step
 from agent.loop.talk import StepTalker
+from agent.prompts import TOTP_PLACEHOLDER
 from agent.schemas import ActionRecord, StepRecord
 from agent.scripts.plan import same_page
+from agent.secrets import substitute
 
 ACTION_TIMEOUT_MS = 5_000
 STATE_WAIT_S = 5.0  # how long a step waits for the page it expects (a navigation still under way)
@@ -142,7 +144,7 @@ class ScriptEngine:
         elif action == "hover":
             await target.hover(timeout=ACTION_TIMEOUT_MS)
         elif action == "input_text":
-            await target.fill(str(value), timeout=ACTION_TIMEOUT_MS)
+            await target.fill(await _typed(state, str(value)), timeout=ACTION_TIMEOUT_MS)
         elif action == "select_option":
             await target.select_option(label=str(value), timeout=ACTION_TIMEOUT_MS)
         elif action == "checkbox":
@@ -203,6 +205,7 @@ class ScriptEngine:
         done = any(action.status == "completed" for action in rec.actions)
         if outcome.kind in ("continue", "completed") and done:
             self.fallbacks += 1
+            rec.output.pop("error", None)  # the step succeeded; fallback_reason says what the script missed
             return StepOutcome("continue")
         if outcome.kind in ("continue", "completed"):
             return StepOutcome("retry", "the AI fallback did nothing")
@@ -229,6 +232,18 @@ class ScriptEngine:
         rec.actions.append(record)
         await state.sink.action_recorded(rec, record, None)
         return StepOutcome("completed", output=output)
+
+
+async def _typed(state: RunState, text: str) -> str:
+    """What to type: stored secrets and a fresh one-time code in place of their placeholders (a script
+    keeps the placeholders, never the values)."""
+    text = substitute(text, state.task.secrets)
+    if TOTP_PLACEHOLDER in text:
+        code = await state.totp_code()
+        if not code:
+            raise StepMissed("a one-time code was needed but none is available")
+        text = text.replace(TOTP_PLACEHOLDER, code)
+    return text
 
 
 def fallback_goal(step: dict[str, Any], value: Any, task_prompt: str = "") -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
 from runs import presenters, selectors
@@ -257,5 +256,3 @@ def _register(name: str, run_path: str) -> None:
 
 for _name, _run_path in SPELLINGS:
     _register(_name, _run_path)
-
-__all__ = ["HttpError", "router"]

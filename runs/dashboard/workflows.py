@@ -3,6 +3,7 @@ problems are shown beside the text, and a run form made from the workflow's para
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -79,8 +80,6 @@ def parameter_fields(workflow: Workflow, values: dict[str, Any] | None = None) -
         kind = parameter.get("workflow_parameter_type", "string")
         value = (values or {}).get(parameter["key"], parameter.get("default_value"))
         if kind == "json" and value is not None and not isinstance(value, str):
-            import json
-
             value = json.dumps(value)
         fields.append(
             {

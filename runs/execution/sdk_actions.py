@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import logging
+import shutil
 import uuid
 from typing import Any
 
@@ -131,7 +132,10 @@ async def _act(session: BrowserSession, request: dict[str, Any]) -> Any:
         "schema": request.get("extract_schema", request.get("response_schema", request.get("schema"))),
         "data": request.get("data"),
     }
-    return await page_action(kind, llm=llm, browser=browser, **options)
+    try:
+        return await page_action(kind, llm=llm, browser=browser, **options)
+    finally:
+        shutil.rmtree(browser.run_dir, ignore_errors=True)
 
 
 def _inputs(session: BrowserSession, request: dict[str, Any]):

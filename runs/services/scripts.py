@@ -181,6 +181,10 @@ def script_create(
     """POST /v1/scripts: from a run's actions (when given), with any uploaded files added."""
     uploaded = files_parse(files)
     script = script_from_run(run=run) if run is not None else None
+    if script is None and run is not None and not uploaded:
+        raise InvalidRunRequest(
+            f"Run {run.run_id} has no actions a script can replay (clicks, typing and choices on page elements)"
+        )
     if script is None:
         return script_revision_create(
             organization=organization,

@@ -130,3 +130,33 @@ async def test_the_generated_program_compiles_and_fills_the_form(recorded, page_
     assert done.returncode == 0, done.stderr
     assert "{'signed_up': True}" in done.stdout
     assert any("loop_thanks.html?name=Grace&plan=monthly" in r["path"] for r in page_server.requests)
+
+
+def test_the_plan_keeps_each_actions_settings_and_names_payload_values_by_their_keys() -> None:
+    def element(label: str) -> dict[str, Any]:
+        return {"label": label, "tag": "input", "candidates": [{"by": "label", "value": label}]}
+
+    page = {"url": "https://shop.example/a", "url_after": "https://shop.example/a"}
+    recorded = [
+        {"action_type": "input_text", "text": "Q-77", "locator": element("Order number"), "page": page},
+        {
+            "action_type": "checkbox",
+            "locator": element("Gift wrap"),
+            "page": {**page, "action": {"is_checked": False}},
+        },
+        {"action_type": "keypress", "page": {**page, "action": {"key": "Enter"}}},
+        {"action_type": "click", "status": "failed", "locator": element("Nope"), "page": page},
+        {"action_type": "scroll", "page": page},
+        {"action_type": "goto_url", "page": {**page, "action": {"url": "https://shop.example/b"}}},
+    ]
+    steps, parameters = build_plan(
+        recorded, prompt="Track my order", navigation_payload={"order": {"id": "Q-77"}}
+    )
+    assert [s["action"] for s in steps] == ["input_text", "checkbox", "keypress", "goto_url"]
+    assert steps[0]["parameter"] == "order_id" and parameters == {"order_id": "Q-77"}
+    assert steps[1]["value"] is False and steps[2]["value"] == "Enter"
+    assert steps[3]["value"] == "https://shop.example/b"
+    code = generate_code(steps, parameters)
+    compile(code, "script.py", "exec")
+    assert ".set_checked(False)" in code and "page.keyboard.press('Enter')" in code
+    assert "async def run(page: Page, *, order_id: str = 'Q-77')" in code

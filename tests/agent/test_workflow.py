@@ -223,3 +223,59 @@ async def test_a_login_block_types_the_stored_credential_the_model_never_sees(
         fake.requests
     )
     assert without.status == "failed" and "needs a stored credential" in without.failure_reason
+
+
+async def test_a_loop_over_an_earlier_blocks_list_with_a_loop_inside_it(
+    counting_launcher, browser_config, page_server
+) -> None:
+    def list_script(messages: list[dict[str, Any]]) -> str:
+        if "List the team" in messages[-1]["content"]:
+            return json.dumps({"names": ["Ada", "Grace"]})
+        return script(messages)
+
+    workflow = check_definition(
+        {
+            "parameters": [{"key": "rounds", "workflow_parameter_type": "json", "default_value": [1, 2]}],
+            "blocks": [
+                {
+                    "block_type": "text_prompt",
+                    "label": "team",
+                    "prompt": "List the team",
+                    "json_schema": {"type": "object", "properties": {"names": {"type": "array"}}},
+                },
+                {
+                    "block_type": "for_loop",
+                    "label": "people",
+                    "loop_variable_reference": "team.output.names",
+                    "loop_blocks": [
+                        {
+                            "block_type": "for_loop",
+                            "label": "times",
+                            "loop_over_parameter_key": "rounds",
+                            "loop_blocks": [
+                                {
+                                    "block_type": "text_prompt",
+                                    "label": "hi",
+                                    "prompt": "Greet {{ current_value }}",
+                                }
+                            ],
+                        },
+                        {"block_type": "text_prompt", "label": "bye", "prompt": "Greet {{ current_value }}"},
+                    ],
+                },
+            ],
+        }
+    )
+    with FakeLLM(list_script) as fake:
+        result = await run_workflow(
+            workflow, {"rounds": [1, 2]}, options(fake, counting_launcher, browser_config), WorkflowHost()
+        )
+    assert result.status == "completed", result.failure_reason
+    assert [iteration["bye"] for iteration in result.output["people"]] == [
+        {"llm_response": "Hello Ada"},
+        {"llm_response": "Hello Grace"},
+    ]
+    assert result.output["people"][0]["times"] == [
+        {"hi": {"llm_response": "Hello 1"}},
+        {"hi": {"llm_response": "Hello 2"}},
+    ]

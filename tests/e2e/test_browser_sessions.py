@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -333,3 +335,27 @@ def test_the_sessions_page_shows_each_open_session_live_and_closes_it(
         assert closed.status_code == 302 and closed.headers["location"] == "/sessions"
     assert BrowserSession.objects.get(session_id=session_id).status == "completed"
     _wait_stopped(session_id)
+
+
+def test_a_crashed_browser_fails_its_session_and_a_stopping_worker_closes_its_own(worker, e2e_client):
+    _, _, client = e2e_client
+    crashed, kept = _session(client)["browser_session_id"], _session(client)["browser_session_id"]
+    doomed = BrowserSession.objects.get(session_id=crashed)
+    os.killpg(doomed.pid, signal.SIGKILL)
+
+    def failed():
+        body = client.get(f"/v1/browser_sessions/{crashed}").json()
+        return body if body["status"] == "failed" else None
+
+    body = wait_until(failed, timeout=40, interval=0.5, what="the heartbeat to notice the crash")
+    assert body["close_reason"] == "The browser crashed (its process exited)"
+    refused = client.post("/v1/run/tasks", json={"prompt": READ_PLAN, "browser_session_id": crashed})
+    assert refused.status_code == 409 and "The browser crashed" in refused.json()["detail"]
+
+    pid = BrowserSession.objects.get(session_id=kept).pid
+    worker.stop()  # SIGTERM: the worker closes the sessions it holds before it exits
+    stopped = client.get(f"/v1/browser_sessions/{kept}").json()
+    assert (
+        stopped["status"] == "completed" and "worker holding this browser stopped" in stopped["close_reason"]
+    )
+    assert not process_alive(pid)

@@ -21,6 +21,7 @@ from tests.e2e.test_dashboard import (  # noqa: F401 (fixtures)
     open_page,
     page_width_fits,
     serious_violations,
+    shoot,
     wide_elements,
 )
 from tests.support.factories import OrganizationFactory, UserFactory
@@ -62,6 +63,7 @@ def test_a_user_writes_a_workflow_runs_it_and_watches_its_blocks(worker, open_pa
         "block 'each': the label is used by another block"
     )
     expect(editor).to_have_attribute("aria-invalid", "true")
+    shoot(page, "workflow-editor")
 
     page.get_by_label("Workflow YAML").fill(YAML)
     page.get_by_role("button", name="Create workflow").click()
@@ -73,6 +75,7 @@ def test_a_user_writes_a_workflow_runs_it_and_watches_its_blocks(worker, open_pa
     blocks = page.locator("#blocks")
     expect(blocks.locator(".wf-block")).to_have_count(4)
     expect(blocks).to_contain_text("iteration 3")
+    shoot(page, "workflow-run", full_page=True)
     run = TaskRun.objects.get()
     assert run.output == {
         "each": [{"greet": {"llm_response": f"Hello {n}"}} for n in ("Ada", "Grace", "Linus")]

@@ -210,3 +210,33 @@ def test_canceling_a_workflow_run_stops_the_block_it_is_in(worker, e2e_client, t
         ("open", "completed"),
         ("pause", "canceled"),
     ]
+
+
+def test_a_workflow_run_continues_a_browser_session_from_its_page(
+    worker, e2e_client, test_site, scripted_llm
+):
+    _, _, client = e2e_client
+    session = client.post("/v1/browser_sessions", json={"url": test_site.url + "/"})
+    assert session.status_code == 200, session.text
+    session_id = session.json()["browser_session_id"]
+    wait_until(
+        lambda: client.get(f"/v1/browser_sessions/{session_id}").json().get("status") == "running",
+        timeout=60,
+        interval=0.3,
+        what="the browser session to start",
+    )
+    definition = {
+        "title": "Sign up where the session is",
+        "workflow_definition": {
+            "parameters": [],
+            "blocks": [{"block_type": "navigation", "label": "sign_up", "navigation_goal": "Sign up as Ada"}],
+        },
+    }
+    wpid = client.post("/v1/workflows", json={"json_definition": definition}).json()["workflow_permanent_id"]
+    started = client.post("/v1/run/workflows", json={"workflow_id": wpid, "browser_session_id": session_id})
+    assert started.status_code == 200, started.text
+    run = finished(client, started.json()["run_id"])
+    client.post(f"/v1/browser_sessions/{session_id}/close")
+    assert run["status"] == "completed", run["failure_reason"]
+    assert run["browser_session_id"] == session_id
+    assert run["output"] == {"sign_up": {"message": "Welcome aboard"}}

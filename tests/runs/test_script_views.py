@@ -51,3 +51,18 @@ def test_another_organizations_script_cannot_be_downloaded(browser, no_worker):
         organization=run.organization, script_id=None, run=run, code=CODE, plan=[], parameters={}, files=[]
     )
     assert browser.get(f"/runs/{run.run_id}/script.py").status_code == 404
+
+
+def test_replayed_and_ai_fallback_steps_say_so_on_the_run_page(browser, org, no_worker):
+    from tests.support.factories import StepFactory
+
+    run = run_in_status(RunStatus.COMPLETED, organization=org)
+    StepFactory(run=run, order=0, output={"script_step": 0, "ai_fallback": False})
+    reason = "no element matched any of its locators (label 'Email')"
+    StepFactory(run=run, order=1, output={"script_step": 1, "ai_fallback": True, "fallback_reason": reason})
+    page = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert "Replayed from the script (step 1), no LLM call." in page
+    assert (
+        "script step 2 could not run as recorded (no element matched any of its locators (label &#x27;Email&#x27;))"
+        in page
+    )

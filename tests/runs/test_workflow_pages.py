@@ -118,3 +118,17 @@ def test_a_workflow_run_is_shown_with_its_own_code_and_runs_again_with_its_param
     assert again["Location"] == f"/runs/{rerun.run_id}"
     assert rerun.run_id.startswith("wr_") and rerun.rerun_of == run
     assert rerun.request["parameters"] == run.request["parameters"]
+
+
+def test_a_task_published_from_discover_links_to_its_workflow(browser):
+    response = browser.post(
+        "/discover", {"prompt": "Sign up as Ada", "url": "https://example.com/", "engine": "skyvern-1.0", "max_steps": 5,
+                      "publish_workflow": "on", "proxy_location": "RESIDENTIAL"},
+    )  # fmt: skip
+    run = TaskRun.objects.get()
+    assert response["Location"] == f"/runs/{run.run_id}"
+    workflow = Workflow.objects.get()
+    assert workflow.is_saved_task and run.workflow == workflow
+    page = browser.get(f"/runs/{run.run_id}").content.decode()
+    assert f'href="/workflows/{workflow.workflow_permanent_id}"' in page
+    assert "Sign up as Ada" in browser.get("/workflows").content.decode()

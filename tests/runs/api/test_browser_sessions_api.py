@@ -9,11 +9,26 @@ from django.utils import timezone
 
 from runs.models import BrowserSession, TaskRun
 from runs.services import browser_sessions as sessions
+from runs.services import runs_redispatch
 from runs.services.browser_profiles import session_snapshot_name
 from tests.runs.api.conftest import post_task
 from tests.support.factories import OrganizationFactory, TaskRunFactory
 
 pytestmark = pytest.mark.django_db
+
+# The routes this module's API serves (tests/runs/api/test_routes.py checks the schema documents each once).
+SESSION_ROUTES = [
+    ("post", "/v1/browser_sessions"),
+    ("get", "/v1/browser_sessions"),
+    ("get", "/v1/browser_sessions/{browser_session_id}"),
+    ("post", "/v1/browser_sessions/{browser_session_id}/close"),
+    ("post", "/v1/browser_sessions/{browser_session_id}/extend"),
+    ("post", "/v1/browser_profiles"),
+    ("get", "/v1/browser_profiles"),
+    ("get", "/v1/browser_profiles/{profile_id}"),
+    ("delete", "/v1/browser_profiles/{profile_id}"),
+    ("post", "/v1/sdk/run_action"),
+]
 
 
 @pytest.fixture
@@ -176,3 +191,33 @@ def test_a_profile_is_a_copy_of_a_closed_sessions_browser_data(client, org, sent
     assert [p["browser_profile_id"] for p in client.get("/v1/browser_profiles").json()] == [profile_id]
     assert client.delete(f"/v1/browser_profiles/{profile_id}").status_code == 204
     assert client.get(f"/v1/browser_profiles/{profile_id}").status_code == 404
+
+
+def test_the_sweep_sends_a_lost_run_on_a_session_back_to_that_sessions_worker(org, sent, monkeypatch):
+    session = _running(org)
+    run = TaskRunFactory(organization=org, browser_session_id=session.session_id)
+    TaskRun.objects.filter(pk=run.pk).update(status="queued", queued_at=timezone.now() - timedelta(minutes=5))
+    asked = []
+    monkeypatch.setattr(
+        "runs.dispatch.runs_waiting", lambda *, run_ids, queues=(): asked.append(queues) or set()
+    )
+
+    assert runs_redispatch(grace_seconds=15) == [run.run_id]
+    assert asked == [{"browser.w1@host"}]  # the broker is asked about the worker's own queue too
+    assert sent == [("run", run.run_id, "browser.w1@host")]
+
+
+def test_the_reaper_times_out_expired_sessions_and_fails_silent_ones(org, sent):
+    expired = _running(org)
+    BrowserSession.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    silent = _running(org)
+    BrowserSession.objects.filter(pk=silent.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    fresh = _running(org)
+
+    assert sorted(sessions.browser_sessions_reap(stale_after_seconds=60)) == sorted(
+        [expired.session_id, silent.session_id]
+    )
+    expired.refresh_from_db(), silent.refresh_from_db(), fresh.refresh_from_db()
+    assert (expired.status, silent.status, fresh.status) == ("timed_out", "failed", "running")
+    assert "timeout of 60 minutes" in expired.close_reason and "stopped responding" in silent.close_reason
+    assert ("close", expired.session_id, "browser.w1@host") in sent  # its worker stops the browser

@@ -8,6 +8,8 @@ from django.test import Client
 
 from agent.engines import ENGINES
 from agent.engines.skyvern_v1 import SkyvernV1
+from tests.runs.api.test_browser_sessions_api import SESSION_ROUTES
+from tests.runs.api.test_scripts_api import SCRIPT_ROUTES
 from tests.runs.api.test_workflows import WORKFLOW_ROUTES
 from tests.support.factories import ArtifactFactory, StepFactory, TaskRunFactory
 
@@ -87,7 +89,7 @@ def test_the_openapi_schema_is_valid_and_documents_each_route_once():
 
     validate(schema)
     documented = sorted((method, path) for path, ops in schema["paths"].items() for method in ops)
-    assert documented == sorted(ROUTES + WORKFLOW_ROUTES)
+    assert documented == sorted(ROUTES + WORKFLOW_ROUTES + SCRIPT_ROUTES + SESSION_ROUTES)
 
 
 def test_operation_ids_match_skyverns_where_skyvern_has_the_route():

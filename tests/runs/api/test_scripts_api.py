@@ -12,6 +12,15 @@ from tests.support.factories import ActionFactory, StepFactory, run_in_status
 pytestmark = pytest.mark.django_db
 
 FORM = "https://example.com/form"
+# The routes this feature documents (tests/runs/api/test_routes.py checks the schema lists exactly these).
+SCRIPT_ROUTES = [
+    ("post", "/v1/scripts"),
+    ("get", "/v1/scripts"),
+    ("get", "/v1/scripts/{script_id}"),
+    ("post", "/v1/scripts/{script_id}/deploy"),
+    ("post", "/v1/scripts/{script_id}/run"),
+    ("post", "/v1/run/tasks/download_files"),
+]
 
 
 def _finished_run(org):
@@ -143,3 +152,12 @@ def test_download_files_starts_a_task_run_whose_goal_is_downloading(client, org)
         "/v1/run/tasks/download_files", {"navigation_goal": " "}, content_type="application/json"
     )
     assert empty.status_code == 400
+
+
+def test_a_run_with_nothing_to_replay_gives_no_script(client, org):
+    run = run_in_status(RunStatus.COMPLETED, organization=org)
+    response = client.post("/v1/scripts", {"run_id": run.run_id}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"Run {run.run_id} has no actions a script can replay (clicks, typing and choices on page elements)"
+    }

@@ -129,6 +129,11 @@ def test_bad_definitions_are_refused_naming_the_block(client):
         }
     ]
     assert "block 'L'" in bad(client, loop, text) and "not a list" in bad(client, loop, text)
+    page = {"block_type": "goto_url", "label": "page", "url": "https://example.com/"}
+    over_page = [page, {**loop[0], "loop_over_parameter_key": None, "loop_variable_reference": "page.output"}]
+    assert "block 'L': the loop is over the output of 'page' (goto_url), which is not a list" in bad(
+        client, over_page
+    )
     assert Workflow.objects.count() == 0
 
 
