@@ -109,8 +109,10 @@ def measure(url: str, runs: int, delay: float, work: Path) -> tuple[list[dict], 
         recorded = recorder()
         asyncio.run(one_run(url, llm, work, sink=recorded))  # warm-up and the recording, not counted
         plan, parameters = build_plan(recorded.actions, prompt=PROMPT)
-        agent = [asyncio.run(one_run(url, llm, work)) for _ in range(runs)]
-        replays = [asyncio.run(one_run(url, llm, work, ScriptEngine(plan, parameters))) for _ in range(runs)]
+        agent, replays = [], []
+        for _ in range(runs):  # alternated, so both meet the same leftovers of the run before
+            agent.append(asyncio.run(one_run(url, llm, work)))
+            replays.append(asyncio.run(one_run(url, llm, work, ScriptEngine(plan, parameters))))
     return agent, replays, plan
 
 

@@ -12,7 +12,6 @@ WebSockets keep Django's and Channels' handlers.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
@@ -70,14 +69,3 @@ class OneHopHandler(ASGIHandler):
         else:
             close_old_connections()  # this thread's connection; the file is sent from the event loop
         return response
-
-
-def api_threads() -> int:
-    """Threads per process for API requests (API_THREADS): enough to overlap database and Redis waits;
-    0 serves the API through Django's own ASGI handler, as the dashboard is."""
-    value = os.environ.get("API_THREADS", "").strip()
-    if not value:
-        return 8
-    if not value.isdigit():
-        raise SystemExit(f"API_THREADS must be a whole number >= 0, not {value!r}")
-    return int(value)

@@ -11,16 +11,15 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from runs.routing import websocket_urlpatterns  # noqa: E402
-from skyvern_site.api_http import OneHopHandler, api_threads, is_api_request  # noqa: E402
+from skyvern_site.api_http import OneHopHandler, is_api_request  # noqa: E402
 
 # API requests take one hop to a worker thread instead of Django's per-middleware hops (api_http.py).
-api_http_app = OneHopHandler(api_threads()) if api_threads() else django_asgi_app
+api_http_app = OneHopHandler(settings.API_THREADS) if settings.API_THREADS else django_asgi_app
 
 
 async def http_app(scope, receive, send):
     app = api_http_app if is_api_request(scope) else django_asgi_app
     await app(scope, receive, send)
-
 
 
 class BrowserOriginValidator(OriginValidator):

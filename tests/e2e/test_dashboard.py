@@ -561,7 +561,7 @@ def serious_violations(page: Page, axe_source: str) -> list[str]:
 def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
     viewport, chromium, daphne_server, transactional_db, axe_source
 ):
-    from runs.models import Membership
+    from runs.models import BrowserSession, Membership
 
     org = OrganizationFactory()
     user = UserFactory(organization=org)
@@ -570,6 +570,9 @@ def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
         RunStatus.FAILED, organization=org, failure_reason="Reached the maximum steps (10)"
     )
     running = run_in_status(RunStatus.RUNNING, organization=org)
+    closed_session = BrowserSession.objects.create(  # the Sessions page lists it under "Recently closed"
+        organization=org, status="completed", close_reason="Closed by its owner", completed_at=timezone.now()
+    )
     context = chromium.new_context(base_url=daphne_server.url, viewport=viewport, bypass_csp=True)
     try:
         page = context.new_page()
@@ -580,6 +583,7 @@ def test_axe_finds_no_serious_violation_and_no_page_scrolls_sideways(
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                               "url": daphne_server.url}])  # fmt: skip
         pages = ["/discover", "/runs", "/keys", "/queue", "/members", f"/runs/{running.run_id}"]
+        pages += ["/sessions", f"/sessions/{closed_session.session_id}"]
         pages += [f"/runs/{finished.run_id}#{tab}" for tab in ("overview", "actions", "diagnostics", "code")]
         for path in pages:
             page.goto(path)
