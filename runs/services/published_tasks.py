@@ -2,7 +2,9 @@
 and the run carries the workflow's id (`workflow_permanent_id` in its body, `run_request.workflow_id`).
 
 A skyvern-1.0 task becomes one `task` block with its prompt, start page, schema, error codes and step limit;
-a skyvern-2.0 task one `task_v2` block with its prompt. The run's settings (proxy, webhook, TOTP, headers,
+a skyvern-2.0 task one `task_v2` block with its prompt; once that run completes, a second version holds the
+mini-goals it ran instead (one `navigation` block each, then an `extraction` block when the task had a
+schema), so running the workflow again needs no planning call. The run's settings (proxy, webhook, TOTP, headers,
 model) are the workflow's settings.
 """
 
@@ -84,3 +86,61 @@ def task_publish(*, run: TaskRun) -> Workflow:
     run.request = {**request, "workflow_permanent_id": workflow.workflow_permanent_id}
     TaskRun.objects.filter(pk=run.pk).update(workflow=workflow, request=run.request)
     return workflow
+
+
+def _goal_blocks(run: TaskRun) -> list[dict[str, Any]]:
+    goals: dict[int, str] = {}
+    for index, goal in (
+        run.steps.exclude(block_index=None).order_by("order").values_list("block_index", "block_goal")
+    ):
+        if goal and index not in goals:
+            goals[index] = goal
+    request = run.request or {}
+    blocks: list[dict[str, Any]] = []
+    for number, index in enumerate(sorted(goals), start=1):
+        block = {"block_type": "navigation", "label": f"goal_{number}", "navigation_goal": goals[index]}
+        if number == 1 and request.get("url"):
+            block["url"] = request["url"]
+        blocks.append(_escaped(block))
+    if blocks and request.get("data_extraction_schema"):
+        goal = _escaped({"prompt": request["prompt"]})["prompt"]
+        blocks.append(
+            {
+                "block_type": "extraction",
+                "label": "extract",
+                "data_extraction_goal": goal,
+                "data_schema": request["data_extraction_schema"],
+            }
+        )
+    return blocks
+
+
+def task_publish_goals(*, run: TaskRun) -> Workflow | None:
+    """A completed skyvern-2.0 run that published itself: save the mini-goals it ran as the workflow's next
+    version. Nothing happens for other runs, or when the run planned no mini-goal."""
+    published = run.workflow
+    if published is None or not published.is_saved_task or run.engine != "skyvern-2.0":
+        return None
+    if published.workflow_permanent_id != (run.request or {}).get("workflow_permanent_id"):
+        return None  # a run of the workflow, not the task that published it
+    blocks = _goal_blocks(run)
+    if not blocks:
+        return None
+    definition = {"parameters": [], "blocks": blocks}
+    latest = Workflow.objects.filter(workflow_permanent_id=published.workflow_permanent_id).order_by(
+        "-version"
+    )
+    newest = latest.first()
+    return Workflow.objects.create(
+        organization=run.organization,
+        workflow_permanent_id=published.workflow_permanent_id,
+        version=newest.version + 1,
+        title=published.title,
+        description=f"The mini-goals task run {run.run_id} ran",
+        definition=check_definition(definition),
+        source_text=yaml.safe_dump(
+            {"title": published.title, "workflow_definition": definition}, sort_keys=False, allow_unicode=True
+        ),
+        settings=published.settings,
+        is_saved_task=True,
+    )

@@ -19,8 +19,8 @@ from runs.choices import ProxyLocation
 from runs.exceptions import InvalidRunRequest
 from runs.models import Organization
 from runs.services.browser_sessions import browser_session_for_run
-from runs.services.egress import url_refusal
 from runs.services.credentials import credential_ids_check
+from runs.services.egress import url_refusal
 from runs.services.engines import engines_supported
 from runs.services.proxies import proxy_location_check
 from runs.services.run_request_schema import TaskRunRequest

@@ -15,6 +15,7 @@ from runs.exceptions import IllegalTransition
 from runs.live import events
 from runs.models import Action, Artifact, Step, TaskRun, Thought
 from runs.services.artifacts import artifact_store
+from runs.services.published_tasks import task_publish_goals
 from runs.services.runs import run_transition
 
 # What the agent may report as a run's end; anything else is a bug and ends the run as failed.
@@ -235,9 +236,13 @@ def run_finish(*, run: TaskRun, result) -> TaskRun:
     }
     if run.status == RunStatus.RUNNING:
         try:
-            return run_transition(run=run, to=status, **fields)
+            finished = run_transition(run=run, to=status, **fields)
         except IllegalTransition:
             pass  # canceled (or reaped) while we were storing files: keep that status
+        else:
+            if status == RunStatus.COMPLETED:
+                task_publish_goals(run=finished)
+            return finished
     TaskRun.objects.filter(pk=run.pk).update(
         errors=fields["errors"], downloaded_files=files, modified_at=timezone.now()
     )

@@ -260,3 +260,40 @@ def test_every_workflow_route_answers_with_and_without_a_trailing_slash(client, 
         body = {"data": {"greeting": "Hi"}}
     response = getattr(client, method)(path.format(**ids) + slash, body, content_type="application/json")
     assert response.status_code in (200, 204), response.content
+
+
+def test_a_published_skyvern_2_task_saves_the_mini_goals_it_ran_as_the_next_version(client):
+    from agent import AgentResult
+    from runs.services import run_transition
+    from runs.services.steps import run_finish
+    from tests.support.factories import StepFactory
+
+    schema = {"type": "object", "properties": {"plan": {"type": "string"}}}
+    body = {"prompt": "Sign up and read the plan", "url": "https://example.com/", "publish_workflow": True}
+    response = client.post(
+        "/v1/run/tasks",
+        {**body, "engine": "skyvern-2.0", "data_extraction_schema": schema},
+        "application/json",
+    )
+    run = TaskRun.objects.get(run_id=response.json()["run_id"])
+    wpid = response.json()["workflow_permanent_id"]
+    if run.status != "running":
+        run_transition(run=run, to="running")
+    for order, (index, goal) in enumerate(
+        [(0, "Open the sign-up form"), (0, "Open the sign-up form"), (1, "Sign up")]
+    ):
+        StepFactory(run=run, order=order, block_index=index, block_goal=goal)
+
+    run_finish(run=run, result=AgentResult(status="completed", output={"plan": "free"}))
+
+    latest = client.get(f"/v1/workflows/{wpid}").json()
+    assert latest["version"] == 2
+    blocks = latest["workflow_definition"]["blocks"]
+    assert [(b["block_type"], b.get("navigation_goal")) for b in blocks] == [
+        ("navigation", "Open the sign-up form"),
+        ("navigation", "Sign up"),
+        ("extraction", None),
+    ]
+    assert blocks[0]["url"] == "https://example.com/" and blocks[2]["data_schema"] == schema
+    again = client.post("/v1/run/workflows", {"workflow_id": wpid}, content_type="application/json")
+    assert again.status_code == 200, again.content
