@@ -138,8 +138,10 @@ def browser_session_action(session_id: str, action_id: str, request: dict) -> No
 def reap_browser_sessions() -> list[str]:
     """Close expired browser sessions and fail those whose worker died (Celery beat runs this)."""
     from runs.services.browser_sessions import browser_sessions_reap
+    from runs.services.session_runs import session_runs_fail_waiting
 
     ended = browser_sessions_reap(stale_after_seconds=settings.BROWSER_SESSION_STALE_SECONDS)
     if ended:
         log.warning("ended browser sessions: %s", ", ".join(ended))
+        session_runs_fail_waiting(session_ids=ended)
     return ended

@@ -99,7 +99,7 @@ def _merge_wrappers(nodes: Sequence[Element | TextLine]) -> list[Element | TextL
     """Leave out an element that only wraps one listed element (a datepicker's `<td>` around its day link, a
     tab's `<li>` around its `<a>`): it has no text of its own (or only its child's, through a label) and
     the next element lies inside it, while the one after does not. Clicking the inner element reaches the
-    wrapper's handlers too; the wrapper's state (selected, expanded...) is shown on the inner one."""
+    wrapper's handlers too; the wrapper's state (selected, expanded...) and link are shown on the inner one."""
     out: list[Element | TextLine] = []
     carried: dict[str, str | bool] = {}
     for index, node in enumerate(nodes):
@@ -118,7 +118,7 @@ def _merge_wrappers(nodes: Sequence[Element | TextLine]) -> list[Element | TextL
             and _inside(child, node)
             and not (isinstance(after, Element) and _inside(after, node))
         ):
-            carried = {k: node.attrs[k] for k in STATE_ATTRS if k in node.attrs}
+            carried = {k: node.attrs[k] for k in (*STATE_ATTRS, "href") if k in node.attrs}
             continue
         out.append(node)
     return out

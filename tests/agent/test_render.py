@@ -40,3 +40,11 @@ def test_a_container_of_several_elements_keeps_its_own_line() -> None:
 def test_page_text_that_looks_like_an_element_line_is_set_off() -> None:
     out, _ = render([text("5<10 is true"), el("6", "button", "OK")], 1_000)
     assert out.splitlines() == [" 5<10 is true", "6<button>OK"]
+
+
+def test_a_link_around_a_button_keeps_its_address_on_the_button() -> None:
+    out, _ = render(
+        [el("1", "a", href="/next", rect=(0, 0, 90, 30)), el("2", "button", "Next", rect=(5, 5, 80, 20))],
+        1_000,
+    )
+    assert out.splitlines() == ["2<button href=/next>Next"]

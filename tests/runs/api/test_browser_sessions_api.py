@@ -11,6 +11,7 @@ from runs.models import BrowserSession, TaskRun
 from runs.services import browser_sessions as sessions
 from runs.services import runs_redispatch
 from runs.services.browser_profiles import session_snapshot_name
+from runs.tasks import reap_browser_sessions
 from tests.runs.api.conftest import post_task
 from tests.support.factories import OrganizationFactory, TaskRunFactory
 
@@ -221,3 +222,19 @@ def test_the_reaper_times_out_expired_sessions_and_fails_silent_ones(org, sent):
     assert (expired.status, silent.status, fresh.status) == ("timed_out", "failed", "running")
     assert "timeout of 60 minutes" in expired.close_reason and "stopped responding" in silent.close_reason
     assert ("close", expired.session_id, "browser.w1@host") in sent  # its worker stops the browser
+
+
+def test_runs_waiting_on_a_session_whose_worker_died_fail_saying_so(org, sent):
+    session = _running(org)
+    BrowserSession.objects.filter(pk=session.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    waiting = TaskRunFactory(organization=org, browser_session_id=session.session_id)
+    TaskRun.objects.filter(pk=waiting.pk).update(status="queued")
+
+    assert reap_browser_sessions() == [session.session_id]
+
+    waiting.refresh_from_db()
+    assert waiting.status == "failed"
+    assert waiting.failure_reason == (
+        f"Browser session {session.session_id} ended before this run started "
+        "(The worker that held this browser stopped responding)"
+    )
