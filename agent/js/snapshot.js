@@ -145,6 +145,7 @@
     return !reachable(ctl, box(r));
   };
 
+  const LISTS = new Set(["UL", "OL", "DL", "MENU", "TABLE", "TBODY"]);
   const interactive = (el, tag, s, ctx) => {
     if (tag === "LABEL") {
       const ctl = el.control;
@@ -160,7 +161,8 @@
     if (ctx.owner) return false;
     // A pointer listener bound in script (agent/dom/listeners.py marks them), or a small focusable widget.
     if (LISTEN_ATTR && el.hasAttribute(LISTEN_ATTR)) return true;
-    if (el.tabIndex >= 0 && el.hasAttribute("tabindex") && el.childElementCount <= 3) return true;
+    // A focusable list (jQuery UI's menu is a <ul tabindex=0>) is not a widget: its items are listed instead.
+    if (el.tabIndex >= 0 && el.hasAttribute("tabindex") && el.childElementCount <= 3 && !LISTS.has(tag)) return true;
     // Only where the pointer cursor starts: children inheriting it belong to the clickable parent.
     return s.cursor === "pointer" && !ctx.pointer;
   };

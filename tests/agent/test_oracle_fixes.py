@@ -41,3 +41,22 @@ async def test_typing_a_beginning_that_several_suggestions_share_leaves_the_choi
     assert await page.input_value("#city") == "Par" and await page.is_visible(menu)
     shown = (await observe(browser_session)).view.text
     assert "Paris" in shown and "Parma" in shown  # the open list is on the next page the model reads
+
+
+async def test_the_items_of_a_focusable_suggestion_menu_are_listed_one_by_one(
+    browser_session: BrowserSession, page_server: Any, tmp_path: Path
+) -> None:
+    await browser_session.goto(page_server.url("focusable_menu.html"), wait_until="domcontentloaded")
+    await observe(browser_session)
+    page = browser_session.page
+    ctx = make_ctx(browser_session, tmp_path)
+    assert (await act(ctx, action_type="input_text", id=await sk_id(page, "#city"), text="Bel")).success
+    lines = (await observe(browser_session)).view.text.splitlines()
+    items = {
+        line.split(">", 1)[1]: line.split("<", 1)[0]
+        for line in lines
+        if line.endswith(("Belarus", "Belgium", "Belize"))
+    }
+    assert set(items) == {"Belarus", "Belgium", "Belize"}  # three lines, not one <ul> holding all three
+    assert (await act(ctx, action_type="click", id=items["Belize"])).success
+    assert await page.text_content("#picked") == "picked Belize"

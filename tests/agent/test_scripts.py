@@ -160,3 +160,17 @@ def test_the_plan_keeps_each_actions_settings_and_names_payload_values_by_their_
     compile(code, "script.py", "exec")
     assert ".set_checked(False)" in code and "page.keyboard.press('Enter')" in code
     assert "async def run(page: Page, *, order_id: str = 'Q-77')" in code
+
+
+async def test_a_replay_types_a_stored_secret_where_the_script_keeps_its_placeholder(
+    recorded, launcher, browser_config, page_server
+) -> None:
+    steps, _, task = await recorded()
+    secret_task = task.model_copy(update={"secrets": {"full_name": "Grace Hopper"}})
+    engine = ScriptEngine(steps, {"your_name": "{{full_name}}", "plan": "Monthly"})
+    with FakeLLM([]) as fake:
+        result, sink = await replay(launcher, browser_config, secret_task, engine, fake)
+    assert result.status == "completed" and fake.requests == []
+    assert any("name=Grace+Hopper&plan=monthly" in r["path"] for r in page_server.requests)
+    typed = [a for s in sink.steps() for a in s.actions if a.action_type == "input_text"]
+    assert typed[0].text == "{{full_name}}"  # the record keeps the placeholder, never the value

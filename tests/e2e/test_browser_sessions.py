@@ -276,6 +276,7 @@ def test_the_official_sdk_runs_sessions_page_actions_and_profiles(
     assert session.status == "running" and session.browser_address and session.timeout == 5
     assert client.get_browser_session(session_id).browser_address == session.browser_address
     assert [s.browser_session_id for s in client.get_browser_sessions()] == [session_id]
+    assert client.extend_browser_session(session_id, additional_minutes=10).timeout == 15
 
     def action(action):
         return client.run_sdk_action(
