@@ -178,7 +178,8 @@ def use_autocomplete(p: Page) -> list[dict[str, Any]]:
     if not p.done("type"):
         return [act("input_text", field, "type", text=start)]
     value = field.attrs.get("value", "")
-    if value.startswith(start) and value.endswith(end):  # the agent took the one suggestion that fits
+    fits = value.startswith(start) and value.endswith(end)  # e.g. the agent took the one suggestion that fits
+    if fits and p.find("button", "Submit"):  # an open menu covers the button until it closes
         return [submit(p)]
     for el in p.elements:
         if el is not field and el.body.startswith(start) and el.body.endswith(end):
