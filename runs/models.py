@@ -525,6 +525,8 @@ class Script(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scripts")
     run = models.ForeignKey(TaskRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="scripts")
     workflow_permanent_id = models.CharField(max_length=40, blank=True)
+    # A workflow's task block the script replays (its label); blank for a task run's script.
+    block_label = models.CharField(max_length=200, blank=True)
     code = models.TextField(blank=True)
     plan = models.JSONField(default=list, blank=True)
     parameters = models.JSONField(default=dict, blank=True)

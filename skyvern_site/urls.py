@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from runs.api.files import artifact_content
+from runs.api.session_files import session_file
 from skyvern_site.api import api
 
 # Django's own 404s and 500s answer {"detail": ...} on API paths and HTML pages elsewhere (errors.py).
@@ -16,6 +17,8 @@ urlpatterns = [
     path("artifacts/<str:artifact_id>/content", artifact_content, name="artifact-content"),
     path("v1/artifacts/<str:artifact_id>/content", artifact_content, name="artifact-content-v1"),
     path("v1/artifacts/<str:artifact_id>/content/", artifact_content),
+    # A browser session's recordings (runs/api/session_files.py): a signed link or the owner's API key.
+    path("browser_sessions/<str:session_id>/files/<str:filename>", session_file, name="session-file"),
     # The dashboard before the API: ninja adds an "api-root" pattern at "" that would hide "/".
     path("", include("runs.urls")),
     path("", api.urls),

@@ -52,6 +52,9 @@ class PersistentSpec(BaseModel):
     # The address DevTools listens on; anything but loopback exposes full control of the browser.
     debug_address: str = "127.0.0.1"
     watch_pid: int | None = None
+    # Where the session's page is recorded (agent.browser.recorder); None records nothing.
+    recording_path: Path | None = None
+    ffmpeg_path: str = "ffmpeg"
 
 
 class PersistentBrowser(BaseModel):
@@ -177,10 +180,15 @@ def main() -> None:
     chromium = subprocess.Popen(
         chromium_args(spec, proxy_arg), stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    recorder = None
     try:
         while chromium.poll() is None and (spec.watch_pid is None or process_alive(spec.watch_pid)):
+            if recorder is None and spec.recording_path is not None:
+                recorder = _start_recorder(spec)
             time.sleep(1)
     finally:
+        if recorder is not None:
+            recorder.stop()  # before Chromium goes: the last frames are in, ffmpeg finishes the file
         if chromium.poll() is None:
             chromium.terminate()
             try:
@@ -189,6 +197,16 @@ def main() -> None:
                 chromium.kill()
         if proxy is not None:
             proxy.stop()
+
+
+def _start_recorder(spec: PersistentSpec):
+    from agent.browser.recorder import SessionRecorder
+
+    port_file = spec.user_data_dir / PORT_FILE
+    text = port_file.read_text() if port_file.exists() else ""
+    if not text.strip():
+        return None
+    return SessionRecorder(int(text.split()[0]), spec.recording_path, spec.ffmpeg_path).start()
 
 
 if __name__ == "__main__":

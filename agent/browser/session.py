@@ -22,6 +22,10 @@ from agent.browser.own_browser import connect_own_browser
 
 log = logging.getLogger(__name__)
 UNSAFE_FILENAME = re.compile(r"[/\\\x00-\x1f]")
+# The context's cookies and storage at the end of a run (Playwright's storage_state), written into run_dir
+# for the host to keep privately (a browser profile from a finished run). It holds session cookies: never
+# an artifact, a log line or a prompt.
+STORAGE_STATE_FILE = "storage_state.json"
 
 
 def unique_path(folder: Path, filename: str) -> Path:
@@ -117,6 +121,10 @@ class BrowserSession:
     async def close(self) -> None:
         """Close our context (which finalises videos); a browser we connected to stays up."""
         await self.wait_downloads(timeout=30)
+        try:
+            await self.context.storage_state(path=self.config.run_dir / STORAGE_STATE_FILE)
+        except Exception as exc:  # noqa: BLE001 - a crashed browser has no state to keep
+            log.info("the browser's storage state could not be read: %s", type(exc).__name__)
         if self.config.session_cdp_url:  # a persistent session's context and pages outlive the run
             return
         videos = [page.video for page in self._pages if page.video]

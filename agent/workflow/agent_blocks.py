@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from agent.workflow.engine import _WorkflowRun
 
 DEFAULT_STEPS = {"extraction": 3, "action": 3, "goto_url": 1}
+# Blocks whose actions a script can replay (skyvern-1.0 element actions; extraction still needs the model).
+SCRIPTED_BLOCKS = frozenset({"task", "navigation", "action", "login"})
 LOGIN_GOAL = "Log in to the website with the stored credentials."
 NAVIGATION_TIMEOUT_MS = 30_000
 
@@ -109,7 +111,11 @@ async def run_browser_block(
     if run.block_type == "login":
         task = await _with_credential(wf, run, task)
     before = len(getattr(wf.session, "downloads", []))
-    engine = "skyvern-2.0" if run.block_type == "task_v2" else block.get("engine") or "skyvern-1.0"
+    scripted = run.block_type in SCRIPTED_BLOCKS
+    replay = await wf.host.block_engine(run, task) if scripted else None
+    engine = replay or (
+        "skyvern-2.0" if run.block_type == "task_v2" else block.get("engine") or "skyvern-1.0"
+    )
     result = await run_agent(
         task,
         llm=wf.options.llm,
@@ -123,6 +129,8 @@ async def run_browser_block(
         secondary_llm=wf.options.secondary_llm,
         keep_page=True,
     )
+    if scripted:
+        await wf.host.block_ran(run, task, result, replay)
     run.input_tokens += result.input_tokens
     run.output_tokens += result.output_tokens
     run.cost += result.total_cost

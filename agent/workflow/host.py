@@ -9,6 +9,7 @@ from agent.browser import BrowserConfig
 from agent.llm import LLMClient
 from agent.loop import NullSink, Sink
 from agent.loop.state import ShouldStop, TotpProvider
+from agent.schemas import AgentResult, AgentTask
 
 
 @dataclass
@@ -72,6 +73,14 @@ class WorkflowHost:
     def run_sink(self) -> Sink:
         """Where the run's own artifacts (the recording) go."""
         return NullSink()
+
+    async def block_engine(self, block: BlockRun, task: AgentTask) -> Any:
+        """An engine object that runs this browser block instead of the agent (a script's replay), or None
+        for the agent."""
+        return None
+
+    async def block_ran(self, block: BlockRun, task: AgentTask, result: AgentResult, engine: Any) -> None:
+        """A browser block's agent or replay finished: the host may keep what it did (a script)."""
 
     async def login(self, block: BlockRun, inputs: dict[str, Any]) -> dict[str, Any] | None:
         """The login block's credential as AgentTask fields: {"secrets": {placeholder: value},

@@ -28,6 +28,7 @@ from runs import dispatch
 from runs.choices import SESSION_OPEN_STATUSES, BrowserSessionStatus
 from runs.models import Artifact, BrowserSession
 from runs.services import browser_sessions as sessions
+from runs.execution.session_recording import ffmpeg_path, keep_recording, recording_path
 from runs.services.browser_profiles import session_snapshot_name
 from runs.services.egress import allowed_private_hosts
 from runs.services.proxies import proxy_url_for
@@ -102,6 +103,8 @@ def spec_for(session: BrowserSession, folder: Path) -> PersistentSpec:
         egress_proxy=settings.SKYVERN_EGRESS_PROXY,
         debug_address=settings.BROWSER_SESSION_BIND,
         watch_pid=int(watch) if watch else os.getpid(),
+        recording_path=recording_path(folder.parent),
+        ffmpeg_path=ffmpeg_path(),
     )
 
 
@@ -120,8 +123,15 @@ def session_cleanup(*, session_id: str) -> None:
             keep_profile(folder, session_snapshot_name(session))
         except Exception:  # noqa: BLE001 - the session still closes; its profile is lost
             log.exception("could not keep the profile of %s", session_id)
+    try:
+        recordings = keep_recording(session, session_dir(session_id))
+    except Exception:  # noqa: BLE001 - the session still closes; its recording is lost
+        log.exception("could not keep the recording of %s", session_id)
+        recordings = session.recordings or []
     shutil.rmtree(session_dir(session_id), ignore_errors=True)
-    BrowserSession.objects.filter(pk=session.pk).update(pid=None, downloaded_files=downloads_of(session))
+    BrowserSession.objects.filter(pk=session.pk).update(
+        pid=None, downloaded_files=downloads_of(session), recordings=recordings
+    )
     if session.status in SESSION_OPEN_STATUSES:
         sessions.browser_session_end(
             session_id=session_id,

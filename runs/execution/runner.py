@@ -28,6 +28,7 @@ from runs.execution.totp import totp_provider_for
 from runs.execution.watch import RunWatch
 from runs.live import events
 from runs.models import TaskRun
+from runs.services.run_storage import run_storage_keep
 
 log = logging.getLogger(__name__)
 
@@ -108,4 +109,5 @@ def run_execute(*, run: TaskRun) -> TaskRun:
         return finished
     finally:
         # The video and downloads are in storage now (or lost with the run): don't fill the worker's disk.
+        run_storage_keep(run=run, run_dir=browser.run_dir)  # for browser profiles
         shutil.rmtree(browser.run_dir, ignore_errors=True)

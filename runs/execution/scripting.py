@@ -26,7 +26,7 @@ from typing import Any
 
 from agent.scripts.replay import ScriptEngine
 from runs.models import Organization, Script, TaskRun
-from runs.selectors.scripts import script_for_task, script_get
+from runs.selectors.scripts import script_for_block, script_for_task, script_get
 from runs.selectors.steps import actions_for_run
 from runs.services.scripts import action_as_record, script_from_actions
 
@@ -41,10 +41,17 @@ def script_engine_for_task(
     script_id: str | None = None,
     parameters: dict[str, Any] | None = None,
     ai_fallback: bool = True,
+    workflow_permanent_id: str = "",
+    block_label: str = "",
 ) -> tuple[ScriptEngine | None, Script | None]:
-    """The replay engine for this task's script and the revision it follows; (None, None) with no script."""
+    """The replay engine for this task's script and the revision it follows; (None, None) with no script.
+    A workflow's block names its workflow and label: its script is the one that block left."""
     if script_id:
         script = script_get(organization=organization, script_id=script_id)
+    elif block_label:
+        script = script_for_block(
+            organization=organization, workflow_permanent_id=workflow_permanent_id, block_label=block_label
+        )
     else:
         script = script_for_task(organization=organization, url=url, prompt=prompt)
     if script is None or not script.plan:
@@ -64,7 +71,7 @@ def script_engine_for_run(run: TaskRun) -> tuple[ScriptEngine | None, Script | N
         prompt=run.prompt,
         script_id=request.get("script_id"),
         parameters={
-            **_payload_values(request.get("navigation_payload")),
+            **payload_values(request.get("navigation_payload")),
             **(request.get("script_parameters") or {}),
         },
         ai_fallback=request.get("ai_fallback") is not False,
@@ -82,6 +89,7 @@ def script_after_task(
     script: Script | None,
     url: str | None = None,
     workflow_permanent_id: str = "",
+    block_label: str = "",
 ) -> Script | None:
     """The revision a finished task (or task block) leaves, if any; never raises (a script is a bonus)."""
     if status != "completed":
@@ -89,7 +97,13 @@ def script_after_task(
     if engine is not None and not engine.fallbacks:
         return None  # the replay matched the page: the script is still right
     base = script
-    if base is None:
+    if base is None and block_label:
+        base = script_for_block(
+            organization=run.organization,
+            workflow_permanent_id=workflow_permanent_id,
+            block_label=block_label,
+        )
+    elif base is None:
         base = script_for_task(
             organization=run.organization, url=url if url is not None else run.url, prompt=prompt
         )
@@ -103,6 +117,7 @@ def script_after_task(
             navigation_payload=(run.request or {}).get("navigation_payload"),
             base=base,
             workflow_permanent_id=workflow_permanent_id,
+            block_label=block_label,
         )
     except Exception:
         log.exception("could not make a script from run %s", run.run_id)
@@ -127,7 +142,7 @@ def script_after_run(*, run: TaskRun, engine: ScriptEngine | None, script: Scrip
     )
 
 
-def _payload_values(payload: Any) -> dict[str, str]:
+def payload_values(payload: Any) -> dict[str, str]:
     """navigation_payload keys as the parameter names agent.scripts.plan gives them."""
     if not isinstance(payload, dict):
         return {}

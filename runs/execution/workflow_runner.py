@@ -24,6 +24,7 @@ from runs.execution.watch import RunWatch
 from runs.execution.workflow_sink import DbWorkflowHost
 from runs.live import events
 from runs.models import TaskRun
+from runs.services.run_storage import run_storage_keep
 
 log = logging.getLogger(__name__)
 
@@ -119,4 +120,5 @@ def workflow_run_execute(*, run: TaskRun) -> TaskRun:
             )
         return db_retry(services.run_finish, run=run, result=result)
     finally:
+        run_storage_keep(run=run, run_dir=browser.run_dir)  # for browser profiles
         shutil.rmtree(browser.run_dir, ignore_errors=True)

@@ -13,15 +13,17 @@ from asgiref.sync import sync_to_async
 from django.db.models import Max
 from django.utils import timezone
 
-from agent import StepRecord, ThoughtRecord
+from agent import AgentResult, AgentTask, StepRecord, ThoughtRecord
 from agent.workflow import BlockRun, WorkflowHost
 from runs import presenters, services
 from runs.choices import ArtifactType
 from runs.execution.db import db_retry
+from runs.execution.scripting import payload_values, script_after_task, script_engine_for_task
 from runs.execution.sink import DbSink
 from runs.live import events
-from runs.models import Step, TaskRun, Thought, WorkflowRunBlock
+from runs.models import Action, Step, TaskRun, Thought, WorkflowRunBlock
 from runs.presenters.workflows import block_to_response
+from runs.services.scripts import action_as_record
 
 BLOCK_STATUSES = {"completed", "failed", "terminated", "canceled", "timed_out", "skipped", "running"}
 
@@ -84,6 +86,7 @@ class DbWorkflowHost(WorkflowHost):
         self.stored_downloads: set[str] = set()
         self.credential_lookup = credential_lookup
         self.write_error: Exception | None = None
+        self.scripts: dict[int, Any] = {}
 
     def _create(self, block: BlockRun) -> WorkflowRunBlock:
         return WorkflowRunBlock.objects.create(
@@ -129,6 +132,60 @@ class DbWorkflowHost(WorkflowHost):
 
     def run_sink(self) -> DbSink:
         return DbSink(self.run)
+
+    def _workflow_id(self) -> str:
+        return self.run.workflow.workflow_permanent_id if self.run.workflow else ""
+
+    def _run_with(self) -> tuple[str | None, bool]:
+        request = self.run.request or {}
+        settings = (self.run.workflow.settings if self.run.workflow else None) or {}
+        fallback = request.get("ai_fallback")
+        if fallback is None:
+            fallback = settings.get("ai_fallback")
+        return request.get("run_with") or settings.get("run_with"), fallback is not False
+
+    def _replay(self, block: BlockRun, task: AgentTask) -> Any:
+        run_with, ai_fallback = self._run_with()
+        if run_with != "code":
+            return None
+        engine, script = script_engine_for_task(
+            organization=self.run.organization,
+            url=task.url or "",
+            prompt=task.prompt,
+            parameters=payload_values(task.navigation_payload),
+            ai_fallback=ai_fallback,
+            workflow_permanent_id=self._workflow_id(),
+            block_label=block.label,
+        )
+        self.scripts[id(block)] = script
+        return engine
+
+    async def block_engine(self, block: BlockRun, task: AgentTask) -> Any:
+        """With run_with "code" (the run's or the workflow's), the block replays its latest script."""
+        return await sync_to_async(self._replay)(block, task)
+
+    def _keep_script(self, block: BlockRun, task: AgentTask, result: AgentResult, engine: Any) -> None:
+        rows = (
+            Action.objects.filter(step__workflow_block=block.ref)
+            .select_related("step", "screenshot")
+            .order_by("step__order", "step__retry_index", "index", "id")
+        )
+        script_after_task(
+            run=self.run,
+            actions=[action_as_record(row) for row in rows],
+            prompt=task.prompt,
+            output=result.output,
+            status=result.status,
+            engine=engine,
+            script=self.scripts.pop(id(block), None),
+            url=task.url or "",
+            workflow_permanent_id=self._workflow_id(),
+            block_label=block.label,
+        )
+
+    async def block_ran(self, block: BlockRun, task: AgentTask, result: AgentResult, engine: Any) -> None:
+        """A completed block leaves a script revision (a replay only when an AI fallback changed a step)."""
+        await sync_to_async(self._keep_script)(block, task, result, engine)
 
     async def login(self, block: BlockRun, inputs: dict[str, Any]) -> dict[str, Any] | None:
         if self.credential_lookup is None:

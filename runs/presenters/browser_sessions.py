@@ -9,6 +9,7 @@ from django.conf import settings
 from runs.models import Artifact, BrowserProfile, BrowserSession
 from runs.presenters.links import artifact_url
 from runs.presenters.runs import iso
+from runs.presenters.session_links import session_file_url
 
 
 def session_app_url(session: BrowserSession) -> str:
@@ -36,6 +37,20 @@ def _files(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return files
 
 
+def _session_files(session: BrowserSession, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The session's own kept files ({storage_name, filename, checksum, modified_at}) → FileInfo."""
+    return [
+        {
+            "url": session_file_url(session.session_id, entry["filename"]),
+            "checksum": entry.get("checksum"),
+            "filename": entry["filename"],
+            "modified_at": entry.get("modified_at"),
+        }
+        for entry in entries
+        if entry.get("filename") and entry.get("storage_name")
+    ]
+
+
 def session_to_response(session: BrowserSession) -> dict[str, Any]:
     return {
         "browser_session_id": session.session_id,
@@ -50,7 +65,7 @@ def session_to_response(session: BrowserSession) -> dict[str, Any]:
         "vnc_streaming_supported": False,
         "download_path": None,
         "downloaded_files": _files(session.downloaded_files or []),
-        "recordings": _files(session.recordings or []),
+        "recordings": _session_files(session, session.recordings or []),
         "started_at": iso(session.started_at),
         "completed_at": iso(session.completed_at),
         "expires_at": iso(session.expires_at),

@@ -49,6 +49,24 @@ def script_for_task(*, organization: Organization, url: str, prompt: str) -> Scr
     return script_get(organization=organization, script_id=newest) if newest else None
 
 
+def script_for_block(
+    *, organization: Organization, workflow_permanent_id: str, block_label: str
+) -> Script | None:
+    """The latest revision of the script a workflow's task block left (by the workflow and the block's label)."""
+    newest = (
+        Script.objects.filter(
+            organization=organization,
+            workflow_permanent_id=workflow_permanent_id,
+            block_label=block_label,
+            deleted_at__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("script_id", flat=True)
+        .first()
+    )
+    return script_get(organization=organization, script_id=newest) if newest else None
+
+
 def scripts_from_run(*, run: TaskRun) -> QuerySet[Script]:
     """The revisions a run produced (usually one), newest first."""
     return Script.objects.filter(run=run).order_by("-version")

@@ -65,7 +65,8 @@ class TaskRunRequest(Schema):
     max_steps: int | None = Field(default=None, description="Bounded by the server's SKYVERN_MAX_STEPS_LIMIT")
     webhook_url: str | None = None
     totp_identifier: str | None = Field(
-        default=None, description="Without totp_url: the run waits for codes pushed to POST /v1/credentials/totp"
+        default=None,
+        description="Without totp_url: the run waits for codes pushed to POST /v1/credentials/totp",
     )
     totp_url: str | None = None
     credential_ids: list[str] | None = Field(

@@ -51,6 +51,7 @@ def script_from_actions(
     navigation_payload: Any = None,
     base: Script | None = None,
     workflow_permanent_id: str = "",
+    block_label: str = "",
 ) -> Script | None:
     """A new revision of `base` (or a new script) from actions; None when nothing in them can be replayed.
     This is what a workflow's task block calls with its own actions (runs.execution.scripting)."""
@@ -73,6 +74,7 @@ def script_from_actions(
         parameters=parameters,
         files=[file_entry(MAIN_FILE, code.encode(), "text/x-python")],
         workflow_permanent_id=workflow_permanent_id or (base.workflow_permanent_id if base else ""),
+        block_label=block_label or (base.block_label if base else ""),
     )
 
 
@@ -101,6 +103,7 @@ def script_revision_create(
     files: list[dict[str, Any]],
     workflow_permanent_id: str = "",
     deployed: bool = False,
+    block_label: str = "",
 ) -> Script:
     """Version 1 of a new script, or the next version of `script_id` (retried once if two race)."""
     for attempt in range(2):
@@ -118,6 +121,7 @@ def script_revision_create(
                     parameters=parameters,
                     files=files,
                     workflow_permanent_id=workflow_permanent_id or "",
+                    block_label=block_label,
                     deployed_at=timezone.now() if deployed else None,
                     **fields,
                 )

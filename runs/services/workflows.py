@@ -172,8 +172,8 @@ def workflow_run_create(
     if not isinstance(workflow_id, str) or not workflow_id:
         raise InvalidRunRequest("workflow_id is required (the workflow's wpid_… id)")
     workflow = workflow_latest(organization=organization, workflow_permanent_id=workflow_id)
-    if data.get("run_with") not in (None, "agent"):
-        raise InvalidRunRequest(f"run_with={data['run_with']!r} is not supported for workflows here")
+    if data.get("run_with") not in (None, "agent", "code"):
+        raise InvalidRunRequest(f'run_with={data["run_with"]!r} is not supported: use "agent" or "code"')
     try:
         parameters = resolve_parameters(workflow.definition, data.get("parameters"))
     except ParameterError as exc:

@@ -142,3 +142,39 @@ def test_download_files_downloads_what_the_goal_describes_and_lists_it(
     assert [file["filename"] for file in run["downloaded_files"]] == ["sales-march.csv"]
     content = httpx.get(run["downloaded_files"][0]["url"])
     assert content.status_code == 200 and content.text.startswith("month,orders,revenue\nMarch")
+
+
+def _workflow_run(client: httpx.Client, workflow_id: str, **body: Any) -> dict:
+    started = client.post("/v1/run/workflows", json={"workflow_id": workflow_id, **body})
+    assert started.status_code == 200, started.text
+    run_id = started.json()["run_id"]
+
+    def finished():
+        run = client.get(f"/v1/runs/{run_id}").json()
+        return run if run["status"] not in ("created", "queued", "running") else None
+
+    return wait_until(finished, timeout=120, interval=0.3, what=f"{run_id} to finish")
+
+
+def test_a_workflow_task_block_replays_its_script_with_run_with_code(
+    worker, e2e_client, daphne_server, scripted_llm
+):
+    _, _, client = e2e_client
+    scripted_llm.script = application
+    block = {"block_type": "task", "label": "apply", "url": daphne_server.url + "/demo/job-application"}
+    definition = {"parameters": [], "blocks": [{**block, "navigation_goal": PROMPT}]}
+    created = client.post(
+        "/v1/workflows", json={"json_definition": {"title": "Apply", "workflow_definition": definition}}
+    )
+    assert created.status_code == 200, created.text
+    wpid = created.json()["workflow_permanent_id"]
+
+    recorded = _workflow_run(client, wpid)
+    assert recorded["status"] == "completed", recorded["failure_reason"]
+    script = Script.objects.get(workflow_permanent_id=wpid, block_label="apply")
+
+    calls = len(scripted_llm.requests)
+    replay = _workflow_run(client, wpid, run_with="code")
+    assert replay["status"] == "completed", replay["failure_reason"]
+    assert len(scripted_llm.requests) == calls  # the block replayed its script: zero LLM calls
+    assert Script.objects.filter(script_id=script.script_id).count() == 1  # nothing changed: no revision

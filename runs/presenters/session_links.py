@@ -1,0 +1,36 @@
+"""Links to a browser session's own files (its recordings): signed and expiring, like artifact links
+(runs.presenters.links), served by runs.api.session_files at
+`PUBLIC_BASE_URL/browser_sessions/<session_id>/files/<filename>?sig=<timestamp>:<signature>`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from runs.presenters.links import LINK_STABLE_SECONDS, _StableTimestampSigner  # noqa: F401 - one signer
+
+SALT = "runs.session_files"
+
+
+def _signer() -> signing.TimestampSigner:
+    return _StableTimestampSigner(salt=SALT)
+
+
+def _value(session_id: str, filename: str) -> str:
+    return f"{session_id}/{filename}"
+
+
+def session_file_url(session_id: str, filename: str) -> str:
+    path = reverse("session-file", kwargs={"session_id": session_id, "filename": filename})
+    value = _value(session_id, filename)
+    signature = _signer().sign(value).removeprefix(f"{value}:")
+    return f"{settings.PUBLIC_BASE_URL}{path}?sig={signature}"
+
+
+def session_file_signature_is_valid(*, session_id: str, filename: str, sig: str) -> bool:
+    value = _value(session_id, filename)
+    try:
+        return _signer().unsign(f"{value}:{sig}", max_age=settings.ARTIFACT_LINK_SECONDS) == value
+    except signing.BadSignature:
+        return False
