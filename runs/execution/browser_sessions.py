@@ -24,12 +24,13 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from agent.browser.persistent import PersistentSpec, launch_persistent, process_alive, stop_persistent
+from agent.browser.persistent_state import apply_storage_state
 from runs import dispatch
 from runs.choices import SESSION_OPEN_STATUSES, BrowserSessionStatus
+from runs.execution.session_recording import ffmpeg_path, keep_recording, recording_path
 from runs.models import Artifact, BrowserSession
 from runs.services import browser_sessions as sessions
-from runs.execution.session_recording import ffmpeg_path, keep_recording, recording_path
-from runs.services.browser_profiles import session_snapshot_name
+from runs.services.browser_profiles import profile_state, session_snapshot_name
 from runs.services.egress import allowed_private_hosts
 from runs.services.proxies import proxy_url_for
 
@@ -65,11 +66,20 @@ def session_start(*, session_id: str, hostname: str) -> None:
     if session.status != BrowserSessionStatus.CREATED:
         return
     folder = session_dir(session_id) / "profile"
+    browser = None
     try:
-        if session.browser_profile is not None and session.browser_profile.file:
+        state = profile_state(session.browser_profile) if session.browser_profile is not None else None
+        if state is None and session.browser_profile is not None and session.browser_profile.file:
             unpack(session.browser_profile.file, folder)
-        browser = launch_persistent(spec_for(session, folder))
+        spec = spec_for(session, folder)
+        if state is not None:  # a run's cookies and storage: in before the first page opens
+            spec.url = None
+        browser = launch_persistent(spec)
+        if state is not None:
+            apply_storage_state(f"http://127.0.0.1:{browser.port}", state, session.url or None)
     except Exception as exc:  # noqa: BLE001 - any failure ends the session with its reason
+        if browser is not None:
+            stop_persistent(browser.pid)
         log.exception("browser session %s did not start", session_id)
         sessions.browser_session_end(
             session_id=session_id,

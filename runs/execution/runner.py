@@ -102,6 +102,7 @@ def run_execute(*, run: TaskRun) -> TaskRun:
     engine, script = script_engine_for_run(run)
     try:
         result = asyncio.run(drive(run, task, llm, browser, engine))
+        run_storage_keep(run=run, run_dir=browser.run_dir)  # before it is final: a profile may follow at once
         if result.status == "timed_out" and not result.failure_reason:
             result.failure_reason = "The run exceeded its time limit"
         finished = db_retry(services.run_finish, run=run, result=result)
@@ -109,5 +110,4 @@ def run_execute(*, run: TaskRun) -> TaskRun:
         return finished
     finally:
         # The video and downloads are in storage now (or lost with the run): don't fill the worker's disk.
-        run_storage_keep(run=run, run_dir=browser.run_dir)  # for browser profiles
         shutil.rmtree(browser.run_dir, ignore_errors=True)

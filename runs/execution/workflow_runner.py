@@ -118,7 +118,7 @@ def workflow_run_execute(*, run: TaskRun) -> TaskRun:
                 "failed",
                 f"Records could not be saved: {host.sink_write_error}",
             )
+        run_storage_keep(run=run, run_dir=browser.run_dir)  # before it is final: a profile may follow at once
         return db_retry(services.run_finish, run=run, result=result)
     finally:
-        run_storage_keep(run=run, run_dir=browser.run_dir)  # for browser profiles
         shutil.rmtree(browser.run_dir, ignore_errors=True)

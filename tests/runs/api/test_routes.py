@@ -44,6 +44,21 @@ ROUTES = [
     ("post", "/api/v2/tasks"),
     ("get", "/api/v2/tasks/{task_id}"),
 ]
+# Credentials and pushed 2FA codes (tests/runs/api/test_credentials.py exercises them).
+CREDENTIAL_ROUTES = [
+    ("get", "/v1/credentials"),
+    ("post", "/v1/credentials"),
+    ("get", "/v1/credentials/{credential_id}"),
+    ("delete", "/v1/credentials/{credential_id}"),
+    ("post", "/v1/credentials/{credential_id}/delete"),
+    ("post", "/v1/credentials/totp"),
+    ("post", "/v1/run/tasks/login"),
+    ("get", "/api/v1/credentials"),
+    ("post", "/api/v1/credentials"),
+    ("get", "/api/v1/credentials/{credential_id}"),
+    ("delete", "/api/v1/credentials/{credential_id}"),
+    ("post", "/api/v1/totp"),
+]
 # A body each POST route accepts (an empty one elsewhere).
 BODIES = {
     "/v1/run/tasks": {"prompt": "p", "engine": "skyvern-1.0"},
@@ -89,7 +104,7 @@ def test_the_openapi_schema_is_valid_and_documents_each_route_once():
 
     validate(schema)
     documented = sorted((method, path) for path, ops in schema["paths"].items() for method in ops)
-    assert documented == sorted(ROUTES + WORKFLOW_ROUTES + SCRIPT_ROUTES + SESSION_ROUTES)
+    assert documented == sorted(ROUTES + WORKFLOW_ROUTES + SCRIPT_ROUTES + SESSION_ROUTES + CREDENTIAL_ROUTES)
 
 
 def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
@@ -102,7 +117,7 @@ def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
         (path, method) for path, ops in ours.items() for method in ops if method in theirs.get(path, {})
     ]
 
-    assert len(shared) == 20
+    assert len(shared) == 64  # runs, tasks, artifacts, workflows, scripts, sessions, profiles, credentials
     for path, method in shared:
         assert ours[path][method]["operationId"] == theirs[path][method]["operationId"]
 
