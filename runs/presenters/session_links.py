@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from runs.presenters.links import LINK_STABLE_SECONDS, _StableTimestampSigner  # noqa: F401 - one signer
+from runs.presenters.links import _StableTimestampSigner  # the same stable, expiring links
 
 SALT = "runs.session_files"
 
