@@ -298,7 +298,7 @@ CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0].update(
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0, minimum=0)
 # Threads per web process that run API requests, each in one hop from the event loop (skyvern_site/api_http.py);
 # 0 = Django's own ASGI handler, as for the dashboard.
-API_THREADS = env_int("API_THREADS", 8, minimum=0)
+API_THREADS = env_int("API_THREADS", 4, minimum=0)
 if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The pool checks each connection before handing it out, so a database restart fails no request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
