@@ -34,7 +34,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from bench.common import prepare_database  # noqa: E402 (needs the repository on the path)
+from bench.common import demo_server, prepare_database  # noqa: E402 (needs the repository on the path)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
@@ -327,29 +327,12 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"no stand-in for {', '.join(unknown)}; known: {', '.join(ALL_ENGINES)}")
     prepare_database(args.database_url)
-    from django.conf import settings
-
-    from tests.e2e.helpers import free_port
-    from tests.e2e.processes import service_env, start_daphne
-
     with tempfile.TemporaryDirectory(prefix="bench-engines-") as tmp:
         work = Path(tmp)
-        env = service_env(
-            database_url=args.database_url,
-            redis_url=settings.REDIS_URL,
-            secret_key=settings.SECRET_KEY,
-            llm_base_url="http://127.0.0.1:9/v1",  # daphne only serves the demo page here
-            llm_model="none",
-            work_dir=work,
-            port=free_port(),
-        )
-        daphne = start_daphne(env, work / "logs")
-        try:
+        with demo_server(args.database_url, work) as daphne:
             url = daphne.url + "/demo/job-application"
             measure(engines[0], url, 1, 0.0, work)  # warm-up, not counted: imports litellm, fills caches
             results = {engine: measure(engine, url, args.runs, args.llm_delay, work) for engine in engines}
-        finally:
-            daphne.process.stop()
     _report(args, results)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from bench.bench_engines import application_script  # noqa: E402 (needs the repository on the path)
-from bench.common import prepare_database  # noqa: E402
+from bench.common import demo_server, prepare_database  # noqa: E402
 
 PROMPT = (
     "Apply for the Backend Engineer position as Ada Lovelace (ada@example.com, 7 years of experience), "
@@ -119,29 +119,12 @@ def measure(url: str, runs: int, delay: float, work: Path) -> tuple[list[dict], 
 def main() -> None:
     args = _args()
     prepare_database(args.database_url)
-    from django.conf import settings
-
-    from tests.e2e.helpers import free_port
-    from tests.e2e.processes import service_env, start_daphne
-
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
         work = Path(tmp)
-        env = service_env(
-            database_url=args.database_url,
-            redis_url=settings.REDIS_URL,
-            secret_key=settings.SECRET_KEY,
-            llm_base_url="http://127.0.0.1:9/v1",  # daphne only serves the demo page here
-            llm_model="none",
-            work_dir=work,
-            port=free_port(),
-        )
-        daphne = start_daphne(env, work / "logs")
-        try:
+        with demo_server(args.database_url, work) as daphne:
             agent, replays, plan = measure(
                 daphne.url + "/demo/job-application", args.runs, args.llm_delay, work
             )
-        finally:
-            daphne.process.stop()
     _report(args, agent, replays, plan)
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
