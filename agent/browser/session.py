@@ -116,7 +116,9 @@ class BrowserSession:
         return await self.page.goto(url, **kwargs)
 
     async def screenshot(self, full_page: bool = False) -> bytes:
-        return await self.page.screenshot(full_page=full_page, type="png")
+        # caret="initial": hiding the caret would make Playwright write a style on every input of the page and
+        # put it back, which costs time on a big form and reads as the page changing (agent/dom/quiet.py).
+        return await self.page.screenshot(full_page=full_page, type="png", caret="initial")
 
     async def close(self) -> None:
         """Close our context (which finalises videos); a browser we connected to stays up."""

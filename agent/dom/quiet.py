@@ -5,7 +5,8 @@ snapshot taken then hides the button the next action needs.
 The first call in a document installs a MutationObserver and returns at once (what the page did before
 nobody knows, and the load itself was waited for); later calls return at once when nothing changed for
 QUIET_MS, otherwise they wait for such a pause, at most CAP_MS (a page that never stops, such as a ticker,
-costs at most that). An animation done by the browser alone (CSS) changes no DOM and is not waited for.
+costs at most that). An animation done by the browser alone (CSS) changes no DOM and is not waited for, nor
+are the agent's own `data-sk-*` marks (a snapshot writes them).
 """
 
 from __future__ import annotations
@@ -14,14 +15,18 @@ import contextlib
 
 from playwright.async_api import Page
 
-QUIET_MS = 80
+QUIET_MS = 50  # jQuery animates a style every ~13 ms: a fade never leaves 50 ms still
 CAP_MS = 1_000
 
 _WAIT = """([quietMs, capMs]) => new Promise((resolve) => {
   let state = window.__skQuiet;
   if (!state) {
     state = window.__skQuiet = { last: -Infinity };
-    new MutationObserver(() => { state.last = performance.now(); }).observe(document.documentElement,
+    // The agent's own marks (data-sk-* ids a snapshot writes) are not the page changing.
+    const theirs = (r) => !(r.type === "attributes" && (r.attributeName || "").startsWith("data-sk"));
+    new MutationObserver((records) => {
+      if (records.some(theirs)) state.last = performance.now();
+    }).observe(document.documentElement,
       { subtree: true, childList: true, attributes: true, characterData: true });
   }
   const start = performance.now();
