@@ -1,7 +1,8 @@
 """/v1 browser sessions (`pbs_…`) and browser profiles (`bp_…`).
 
 POST /v1/browser_sessions answers once the browser has started (up to BROWSER_SESSION_START_WAIT_SECONDS;
-after that with status "created": poll GET until it is "running").
+after that with status "created": poll GET until it is "running"). With no browser worker online it answers
+"created" at once rather than hold the request for nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
+from runs import dispatch
 from runs.api.auth import request_organization
 from runs.api.routing import note_ignored_fields, route
 from runs.exceptions import InvalidRunRequest
@@ -46,7 +49,7 @@ class CreateBrowserProfileRequest(Schema):
 
 
 class ProfileListQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
     include_deleted: bool = False
     search_key: str | None = None
@@ -75,6 +78,8 @@ def create_browser_session(
     request: HttpRequest, response: HttpResponse, payload: CreateBrowserSessionRequest
 ):
     """Start a persistent Chromium; it lives until closed or until its timeout (minutes) passes."""
+    if request.body and not request.body.lstrip().startswith(b"{"):
+        raise HttpError(422, "The body must be a JSON object")
     note_ignored_fields(request, response, CreateBrowserSessionRequest)
     organization = request_organization(request)
     proxy_location_check(payload.proxy_location)
@@ -88,7 +93,8 @@ def create_browser_session(
         proxy_location=payload.proxy_location,
         browser_profile=profile,
     )
-    deadline = time.monotonic() + settings.BROWSER_SESSION_START_WAIT_SECONDS
+    wait = settings.BROWSER_SESSION_START_WAIT_SECONDS if dispatch.browser_workers_online() != 0 else 0
+    deadline = time.monotonic() + wait
     while session.status == "created" and time.monotonic() < deadline:
         time.sleep(START_POLL_SECONDS)
         session.refresh_from_db()

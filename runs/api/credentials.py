@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from runs import selectors
 from runs.api.auth import request_organization
@@ -39,7 +40,7 @@ class CredentialResponse(Schema):
 
 
 class CredentialListQuery(Schema):
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=10, ge=1, le=100)
     credential_type: str | None = None
     vault_type: str | None = None
@@ -54,6 +55,13 @@ class TOTPCodeCreate(Schema):
     workflow_run_id: str | None = None
     source: str | None = None
     expired_at: datetime | None = None
+
+    @field_validator("expired_at", mode="before")
+    @classmethod
+    def _date_time_text(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValueError("expired_at must be an ISO 8601 date-time string")
+        return value
 
 
 class TOTPCode(Schema):

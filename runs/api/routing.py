@@ -24,8 +24,11 @@ def route(router: Router, method: str, path: str, **options: Any) -> Callable:
     can give are documented next to its `response` (see error_responses)."""
 
     def register(view: Callable) -> Callable:
-        if "response" in options and not isinstance(options["response"], dict):
-            options["response"] = {200: options["response"], **error_responses(method, path, view, options)}
+        if "response" in options:
+            given = (
+                options["response"] if isinstance(options["response"], dict) else {200: options["response"]}
+            )
+            options["response"] = {**error_responses(method, path, view, options), **given}
         router.api_operation([method], path, **options)(view)
         hidden = {k: v for k, v in options.items() if k not in ("operation_id", "url_name")}
         router.api_operation([method], f"{path}/", include_in_schema=False, **hidden)(view)
@@ -37,13 +40,18 @@ def route(router: Router, method: str, path: str, **options: Any) -> Callable:
 def error_responses(method: str, path: str, view: Callable, options: dict[str, Any]) -> dict[int, Any]:
     """The `{"detail": ...}` answers an operation can give, so the schema documents every status it sends:
     400 for a request it cannot parse or run (a body that is not JSON, a NUL byte in the URL); with a key,
-    403 when it is missing or wrong and 429 after too many wrong ones; 404 for an id it cannot find; 422 for
-    parameters or a body of the wrong shape."""
+    403 when it is missing or wrong and 429 after too many wrong ones; 404 for an id it cannot find (in the
+    path, or in the body of a write); 409 for a write on an object in the wrong state; 422 for parameters or a
+    body of the wrong shape."""
     errors: dict[int, Any] = {400: ErrorDetail}
     if options.get("auth", NOT_SET) is not None:
         errors |= {403: ErrorDetail, 429: ErrorDetail}
     if PATH_PARAMETER.search(path):
         errors[404] = ErrorDetail
+    if method != "GET":
+        # A body names other objects (a session, a workflow, a run, a credential): unknown ones are a 404,
+        # and one in the wrong state (a closed session, an unfinished run) a 409.
+        errors |= {404: ErrorDetail, 409: ErrorDetail}
     if set(inspect.signature(view).parameters) - {"request", "response"}:
         errors[422] = ValidationErrorDetail
     return dict(sorted(errors.items()))

@@ -71,7 +71,7 @@ class ScriptResponse(Schema):
 
 
 class ScriptListQuery(Schema):
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=10, ge=1, le=100)
 
 

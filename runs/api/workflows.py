@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema
@@ -23,6 +23,11 @@ router = Router(tags=["Workflows"])
 SPELLINGS = (("workflows", "run/workflows"), ("agents", "run/agents"))
 
 
+RunStatusName = Literal[
+    "created", "queued", "running", "completed", "failed", "terminated", "timed_out", "canceled"
+]
+
+
 class WorkflowListQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(10, ge=1, le=100)
@@ -31,13 +36,13 @@ class WorkflowListQuery(Schema):
     only_templates: bool = False
     search_key: str | None = Field(None, max_length=500)
     title: str = Field("", max_length=500)
-    status: list[str] | None = None
+    status: list[Literal["published", "draft", "auto_generated", "importing", "import_failed"]] | None = None
 
 
 class WorkflowRunListQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(10, ge=1, le=100)
-    status: list[str] | None = None
+    status: list[RunStatusName] | None = None
     search_key: str | None = Field(None, max_length=500)
 
 
