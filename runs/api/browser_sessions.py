@@ -52,7 +52,7 @@ class ProfileListQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
     include_deleted: bool = False
-    search_key: str | None = None
+    search_key: str | None = Field(None, max_length=500, pattern=r"^[^\x00]*$")
 
 
 def _start_url(url: str | None) -> str | None:
@@ -79,7 +79,7 @@ def create_browser_session(
 ):
     """Start a persistent Chromium; it lives until closed or until its timeout (minutes) passes."""
     if request.body and not request.body.lstrip().startswith(b"{"):
-        raise HttpError(422, "The body must be a JSON object")
+        raise HttpError(400, "The body must be a JSON object")
     note_ignored_fields(request, response, CreateBrowserSessionRequest)
     organization = request_organization(request)
     proxy_location_check(payload.proxy_location)

@@ -44,7 +44,7 @@ class CredentialListQuery(Schema):
     page_size: int = Field(default=10, ge=1, le=100)
     credential_type: str | None = None
     vault_type: str | None = None
-    search: str | None = None
+    search: str | None = Field(None, max_length=500, pattern=r"^[^\x00]*$")
 
 
 class TOTPCodeCreate(Schema):

@@ -23,6 +23,8 @@ router = Router(tags=["Workflows"])
 SPELLINGS = (("workflows", "run/workflows"), ("agents", "run/agents"))
 
 
+# PostgreSQL text cannot hold a NUL character: a search with one is a 422, not a database error.
+NO_NUL = r"^[^\x00]*$"
 RunStatusName = Literal[
     "created", "queued", "running", "completed", "failed", "terminated", "timed_out", "canceled"
 ]
@@ -34,8 +36,8 @@ class WorkflowListQuery(Schema):
     only_saved_tasks: bool = False
     only_workflows: bool = False
     only_templates: bool = False
-    search_key: str | None = Field(None, max_length=500)
-    title: str = Field("", max_length=500)
+    search_key: str | None = Field(None, max_length=500, pattern=NO_NUL)
+    title: str = Field("", max_length=500, pattern=NO_NUL)
     status: list[Literal["published", "draft", "auto_generated", "importing", "import_failed"]] | None = None
 
 
@@ -43,7 +45,7 @@ class WorkflowRunListQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(10, ge=1, le=100)
     status: list[RunStatusName] | None = None
-    search_key: str | None = Field(None, max_length=500)
+    search_key: str | None = Field(None, max_length=500, pattern=NO_NUL)
 
 
 class WorkflowRunBody(Schema):
