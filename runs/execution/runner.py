@@ -25,16 +25,12 @@ from runs.execution.inputs import agent_task_for, browser_for, llm_for, proxy_wa
 from runs.execution.scripting import script_after_run, script_engine_for_run
 from runs.execution.sink import DbSink
 from runs.execution.totp import totp_provider_for
-from runs.execution.watch import RunWatch
+from runs.execution.watch import RunWatch, grace_seconds
 from runs.live import events
 from runs.models import TaskRun
 from runs.services.run_storage import run_storage_keep
 
 log = logging.getLogger(__name__)
-
-
-def _grace_seconds() -> int:
-    return max(5, (settings.RUN_HARD_TIME_LIMIT - settings.RUN_SOFT_TIME_LIMIT) // 4)
 
 
 async def drive(
@@ -59,7 +55,7 @@ async def drive(
                 engine=engine or run.engine,
                 secondary_llm=secondary_llm_for(run),
             ),
-            timeout=soft + _grace_seconds(),
+            timeout=soft + grace_seconds(),
         )
     except TimeoutError:
         return AgentResult(status="timed_out", failure_reason=f"The run exceeded its time limit of {soft} s")

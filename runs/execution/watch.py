@@ -19,6 +19,12 @@ log = logging.getLogger(__name__)
 STATUS_POLL_SECONDS = 0.5
 
 
+def grace_seconds() -> int:
+    """How long past RUN_SOFT_TIME_LIMIT a run (task or workflow) may take to close its browser and finish its
+    video before its driver gives up waiting."""
+    return max(5, (settings.RUN_HARD_TIME_LIMIT - settings.RUN_SOFT_TIME_LIMIT) // 4)
+
+
 class RunWatch:
     """Reads the run's status from the database every STATUS_POLL_SECONDS and sends heartbeats.
 

@@ -20,17 +20,13 @@ from runs.exceptions import DomainError
 from runs.execution.db import db_retry
 from runs.execution.inputs import browser_for, llm_for, secondary_llm_for
 from runs.execution.totp import totp_provider_for
-from runs.execution.watch import RunWatch
+from runs.execution.watch import RunWatch, grace_seconds
 from runs.execution.workflow_sink import DbWorkflowHost
 from runs.live import events
 from runs.models import TaskRun
 from runs.services.run_storage import run_storage_keep
 
 log = logging.getLogger(__name__)
-
-
-def _grace_seconds() -> int:
-    return max(5, (settings.RUN_HARD_TIME_LIMIT - settings.RUN_SOFT_TIME_LIMIT) // 4)
 
 
 def credential_lookup(run: TaskRun, inputs: dict[str, Any]) -> dict[str, Any] | None:
@@ -70,7 +66,7 @@ async def drive_workflow(
     try:
         parameters = (run.request or {}).get("parameters") or {}
         return await asyncio.wait_for(
-            run_workflow(definition, parameters, options, host), timeout=soft + _grace_seconds()
+            run_workflow(definition, parameters, options, host), timeout=soft + grace_seconds()
         )
     except TimeoutError:
         return WorkflowResult(
