@@ -21,8 +21,9 @@ from runs.execution.db import db_retry
 from runs.execution.scripting import payload_values, script_after_task, script_engine_for_task
 from runs.execution.sink import DbSink
 from runs.live import events
-from runs.models import Action, Step, TaskRun, Thought, WorkflowRunBlock
+from runs.models import Step, TaskRun, Thought, WorkflowRunBlock
 from runs.presenters.workflows import block_to_response
+from runs.selectors.steps import actions_for_block
 from runs.services.scripts import action_as_record
 
 BLOCK_STATUSES = {"completed", "failed", "terminated", "canceled", "timed_out", "skipped", "running"}
@@ -165,14 +166,9 @@ class DbWorkflowHost(WorkflowHost):
         return await sync_to_async(self._replay)(block, task)
 
     def _keep_script(self, block: BlockRun, task: AgentTask, result: AgentResult, engine: Any) -> None:
-        rows = (
-            Action.objects.filter(step__workflow_block=block.ref)
-            .select_related("step", "screenshot")
-            .order_by("step__order", "step__retry_index", "index", "id")
-        )
         script_after_task(
             run=self.run,
-            actions=[action_as_record(row) for row in rows],
+            actions=[action_as_record(row) for row in actions_for_block(block=block.ref)],
             prompt=task.prompt,
             output=result.output,
             status=result.status,

@@ -38,28 +38,23 @@ def script_revisions(*, organization: Organization, script_id: str) -> QuerySet[
 
 def script_for_task(*, organization: Organization, url: str, prompt: str) -> Script | None:
     """The latest revision of the newest script made from a run of this task (same start url and prompt)."""
-    newest = (
-        Script.objects.filter(
-            organization=organization, run__url=url or "", run__prompt=prompt, deleted_at__isnull=True
-        )
-        .order_by("-created_at", "-id")
-        .values_list("script_id", flat=True)
-        .first()
-    )
-    return script_get(organization=organization, script_id=newest) if newest else None
+    return _newest(organization, Script.objects.filter(run__url=url or "", run__prompt=prompt))
 
 
 def script_for_block(
     *, organization: Organization, workflow_permanent_id: str, block_label: str
 ) -> Script | None:
     """The latest revision of the script a workflow's task block left (by the workflow and the block's label)."""
+    return _newest(
+        organization,
+        Script.objects.filter(workflow_permanent_id=workflow_permanent_id, block_label=block_label),
+    )
+
+
+def _newest(organization: Organization, scripts: QuerySet[Script]) -> Script | None:
+    """The latest revision of the newest of `scripts` that is the organization's and not deleted."""
     newest = (
-        Script.objects.filter(
-            organization=organization,
-            workflow_permanent_id=workflow_permanent_id,
-            block_label=block_label,
-            deleted_at__isnull=True,
-        )
+        scripts.filter(organization=organization, deleted_at__isnull=True)
         .order_by("-created_at", "-id")
         .values_list("script_id", flat=True)
         .first()

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from runs.choices import ArtifactType
 from runs.ids import is_public_id
-from runs.models import Action, Artifact, Organization, Step, TaskRun, Thought
+from runs.models import Action, Artifact, Organization, Step, TaskRun, Thought, WorkflowRunBlock
 
 # The step artifacts the run page's Diagnostics section offers, in the order a reader follows a decision.
 DIAGNOSTIC_TYPES = (
@@ -37,10 +37,17 @@ def step_get_for_org(*, organization: Organization, step_id: str) -> Step | None
 
 
 def actions_for_run(*, run: TaskRun) -> QuerySet[Action]:
-    return (
-        Action.objects.filter(step__run=run)
-        .select_related("step", "screenshot")
-        .order_by("step__order", "step__retry_index", "index", "id")
+    return _in_order(Action.objects.filter(step__run=run))
+
+
+def actions_for_block(*, block: WorkflowRunBlock) -> QuerySet[Action]:
+    """The actions a workflow run's block took, in the order it took them."""
+    return _in_order(Action.objects.filter(step__workflow_block=block))
+
+
+def _in_order(actions: QuerySet[Action]) -> QuerySet[Action]:
+    return actions.select_related("step", "screenshot").order_by(
+        "step__order", "step__retry_index", "index", "id"
     )
 
 
