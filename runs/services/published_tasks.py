@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 from agent.workflow import check_definition
+from runs.exceptions import NotFound
 from runs.models import TaskRun, Workflow
+from runs.services.workflow_versions import workflow_version_add
 
 
 def _block(request: dict[str, Any]) -> dict[str, Any]:
@@ -127,20 +129,20 @@ def task_publish_goals(*, run: TaskRun) -> Workflow | None:
     if not blocks:
         return None
     definition = {"parameters": [], "blocks": blocks}
-    latest = Workflow.objects.filter(workflow_permanent_id=published.workflow_permanent_id).order_by(
-        "-version"
-    )
-    newest = latest.first()
-    return Workflow.objects.create(
-        organization=run.organization,
-        workflow_permanent_id=published.workflow_permanent_id,
-        version=newest.version + 1,
-        title=published.title,
-        description=f"The mini-goals task run {run.run_id} ran",
-        definition=check_definition(definition),
-        source_text=yaml.safe_dump(
-            {"title": published.title, "workflow_definition": definition}, sort_keys=False, allow_unicode=True
-        ),
-        settings=published.settings,
-        is_saved_task=True,
-    )
+    try:
+        return workflow_version_add(
+            organization=run.organization,
+            workflow_permanent_id=published.workflow_permanent_id,
+            title=published.title,
+            description=f"The mini-goals task run {run.run_id} ran",
+            definition=check_definition(definition),
+            source_text=yaml.safe_dump(
+                {"title": published.title, "workflow_definition": definition},
+                sort_keys=False,
+                allow_unicode=True,
+            ),
+            settings=published.settings,
+            is_saved_task=True,
+        )
+    except NotFound:
+        return None  # deleted while the task ran: it gets no new version

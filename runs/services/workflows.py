@@ -12,7 +12,6 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from agent.workflow import DefinitionError, ParameterError, check_definition, resolve_parameters
@@ -22,6 +21,7 @@ from runs.exceptions import InvalidRunRequest, NotFound
 from runs.models import ApiKey, Organization, TaskRun, Workflow
 from runs.services.run_requests import normalise_run_request
 from runs.services.runs import run_enqueue
+from runs.services.workflow_versions import workflow_version_add
 
 # Run settings a workflow keeps beside its definition (WorkflowCreateYAMLRequest's other fields).
 SETTINGS = (
@@ -100,21 +100,11 @@ def workflow_create(*, organization: Organization, body: Any) -> Workflow:
     return Workflow.objects.create(organization=organization, version=1, **_fields(create, source))
 
 
-@transaction.atomic
 def workflow_update(*, organization: Organization, workflow_permanent_id: str, body: Any) -> Workflow:
     """A new version; the earlier ones stay for the runs that used them."""
     create, source = workflow_request_parse(body)
-    versions = Workflow.objects.select_for_update().filter(
-        organization=organization, workflow_permanent_id=workflow_permanent_id, deleted_at__isnull=True
-    )
-    latest = versions.aggregate(latest=Max("version"))["latest"]
-    if latest is None:
-        raise NotFound("Workflow not found")
-    return Workflow.objects.create(
-        organization=organization,
-        workflow_permanent_id=workflow_permanent_id,
-        version=latest + 1,
-        **_fields(create, source),
+    return workflow_version_add(
+        organization=organization, workflow_permanent_id=workflow_permanent_id, **_fields(create, source)
     )
 
 
