@@ -297,6 +297,15 @@ class ThoughtRecord(BaseModel):
     llm_model: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
+    def charge(self, reply: Any) -> None:
+        """Count an LLM reply (agent.llm.LLMReply) made for this thought: its tokens, cost and model."""
+        self.input_tokens += reply.input_tokens
+        self.output_tokens += reply.output_tokens
+        self.reasoning_tokens += reply.reasoning_tokens
+        self.cached_tokens += reply.cached_tokens
+        self.cost += reply.cost
+        self.llm_model = reply.model or self.llm_model
+
 
 class AgentResult(BaseModel):
     status: RunStatus

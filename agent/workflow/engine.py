@@ -168,13 +168,8 @@ class _WorkflowRun:
             user_input=asked[:4000],
             answer=reply.text[:4000],
             output=output if isinstance(output, dict) else {"value": output},
-            input_tokens=reply.input_tokens,
-            output_tokens=reply.output_tokens,
-            reasoning_tokens=reply.reasoning_tokens,
-            cached_tokens=reply.cached_tokens,
-            cost=reply.cost,
-            llm_model=reply.model,
         )
+        thought.charge(reply)
         await send_thought(self.host.block_sink(run), thought)
 
     async def _execute(self, block: dict[str, Any], run: BlockRun) -> tuple[str, Any, str | None]:

@@ -83,12 +83,7 @@ class Thinker:
             record.answer = _joined(record.answer, f"(no answer: {exc})")
             raise
         record.answer = _joined(record.answer, reply.text)
-        record.input_tokens += reply.input_tokens
-        record.output_tokens += reply.output_tokens
-        record.reasoning_tokens += reply.reasoning_tokens
-        record.cached_tokens += reply.cached_tokens
-        record.cost += reply.cost
-        record.llm_model = reply.model or record.llm_model
+        record.charge(reply)
         return reply
 
     def _model_for(self, record: ThoughtRecord) -> LLMClient:
