@@ -117,7 +117,11 @@ class Tier:
                     continue
                 quick = time.monotonic() - started < QUICK_EXIT_SECONDS
                 self.quick_failures = self.quick_failures + 1 if quick else 0
-                print(f"web: process {process.pid} exited with {process.returncode}", file=sys.stderr, flush=True)
+                print(
+                    f"web: process {process.pid} exited with {process.returncode}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 if self.quick_failures >= START_FAILURES_ALLOWED:
                     print("web: processes keep failing at start-up; stopping", file=sys.stderr, flush=True)
                     self._stop()

@@ -41,7 +41,10 @@ def _children(pid: int) -> list[int]:
 def _holders(port: int) -> Counter:
     """Which process holds each established connection to `port` (from the kernel's socket table)."""
     out = subprocess.run(
-        ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True, check=True
+        ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return Counter(int(part.split("pid=")[1].split(",")[0]) for part in out.split() if "pid=" in part)
 
@@ -75,7 +78,8 @@ def test_a_killed_process_is_replaced_and_the_api_keeps_answering(tier):
         what="the web tier to start a new process",
     )
     for _ in range(20):
-        with httpx.Client(base_url=tier.url, timeout=10) as client:  # new connections: any process may take them
+        # New connections: any process may take them.
+        with httpx.Client(base_url=tier.url, timeout=10) as client:
             assert client.get("/api/v1/heartbeat").status_code == 200
     assert "exited with" in tier.process.log()
 
@@ -104,6 +108,9 @@ def test_stopping_the_tier_stops_every_process(e2e_env, e2e_dir):
         deadline = time.monotonic() + 10
         while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+        assert (
+            not Path(f"/proc/{child}").exists()
+            or "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+        )
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/api/v1/heartbeat", timeout=2)
