@@ -16,6 +16,7 @@ from agent.actions import first_line, schema_validator
 from agent.browser import BrowserConfig, NavigationBlocked, Screencast, open_browser
 from agent.engines import Engine, StepBody, engine_for
 from agent.llm import LLMClient
+from agent.loop.memory import freeze_startup_objects
 from agent.loop.sink import NullSink, Sink, send_artifact
 from agent.loop.start_url import choose_start_url
 from agent.loop.state import RunState, ShouldStop, StepOutcome, TotpProvider
@@ -52,6 +53,7 @@ async def run_agent(
     `secondary_llm`, when given, answers the small helper calls (completion checks, summaries).
     `keep_page`: with no URL, start on the page the (shared) browser shows instead of choosing one.
     """
+    freeze_startup_objects()
     if task.secrets:  # nothing the agent sends out may hold a secret value, only its placeholder
         llm, secondary_llm, sink = redacting(task.secrets, llm, secondary_llm, sink or NullSink())
     state = RunState(

@@ -19,6 +19,7 @@ from typing import Any
 
 from agent.browser import open_browser
 from agent.llm import LLMError, LLMReply
+from agent.loop.memory import freeze_startup_objects
 from agent.loop.sink import send_artifact, send_thought
 from agent.schemas import ThoughtRecord
 from agent.workflow import calls
@@ -36,6 +37,7 @@ async def run_workflow(
     definition: dict[str, Any], parameters: dict[str, Any], options: WorkflowOptions, host: WorkflowHost
 ) -> WorkflowResult:
     """Run every block; failures come back as a result, not an exception."""
+    freeze_startup_objects()
     runner = _WorkflowRun(definition, parameters, options, host)
     try:
         return await runner.run()
