@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from bench.common import prepare_database  # noqa: E402 (needs the repository on the path)
+from bench.common import bench_key, prepare_database, product_server  # noqa: E402 (needs the repository on the path)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 
@@ -185,15 +185,12 @@ def main() -> None:
     args = _args()
     prepare_database(args.database_url)
     import httpx
-    from django.conf import settings
 
-    from runs.services import api_key_create, organization_get_or_create
-    from tests.e2e.helpers import ScriptedLLM, TestSite, free_port, site_script
-    from tests.e2e.processes import Worker, service_env, start_daphne
+    from tests.e2e.helpers import ScriptedLLM, TestSite, site_script
+    from tests.e2e.processes import Worker
     from tests.support.fake_llm import FakeReply
 
-    org = organization_get_or_create(name=f"bench-{uuid.uuid4().hex[:6]}")
-    _, raw = api_key_create(organization=org, name="bench")
+    raw = bench_key()
     work = REPO / "var" / "bench" / uuid.uuid4().hex[:6]
 
     def script(messages):
@@ -202,18 +199,16 @@ def main() -> None:
         return FakeReply(text, delay=args.llm_delay) if args.llm_delay else reply
 
     site = TestSite()
-    with ScriptedLLM(script) as llm:
-        env = service_env(
-            database_url=args.database_url,
-            redis_url=settings.REDIS_URL,
-            secret_key=settings.SECRET_KEY,
+    with (
+        ScriptedLLM(script) as llm,
+        product_server(
+            args.database_url,
+            work,
             llm_base_url=llm.base_url,
             llm_model=llm.model,
-            work_dir=work,
-            port=free_port(),
             record_video=not args.no_video,
-        )
-        daphne = start_daphne(env, work / "logs")
+        ) as (env, daphne),
+    ):
         client = httpx.Client(base_url=daphne.url, headers={"x-api-key": raw}, timeout=60)
         try:
             worker = Worker(env, work / "logs", concurrency=2, pool=args.pool)
@@ -235,7 +230,6 @@ def main() -> None:
                 worker.stop()
         finally:
             client.close()
-            daphne.process.stop()
             site.stop()
     _report(args, queue, events, rows)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from bench.common import prepare_database  # noqa: E402 (needs the repository on the path)
+from bench.common import bench_key, prepare_database, product_server  # noqa: E402 (needs the repository on the path)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skyvern_site.settings")
 ENGINE = "skyvern-1.0"
@@ -89,34 +89,25 @@ def main() -> None:
     args = _args()
     prepare_database(args.database_url)
     import httpx
-    from django.conf import settings
 
-    from runs.services import api_key_create, organization_get_or_create
-    from tests.e2e.helpers import ScriptedLLM, free_port
-    from tests.e2e.processes import Worker, service_env, start_daphne
+    from tests.e2e.helpers import ScriptedLLM
+    from tests.e2e.processes import Worker
     from tests.e2e.test_browser_sessions import login_script
     from tests.support.fake_llm import FakeReply
 
-    org = organization_get_or_create(name=f"bench-{uuid.uuid4().hex[:6]}")
-    _, raw = api_key_create(organization=org, name="bench")
+    raw = bench_key()
     work = REPO / "var" / "bench" / uuid.uuid4().hex[:6]
 
     def script(messages):
         reply = login_script(messages)
         return FakeReply(reply, delay=args.llm_delay) if args.llm_delay else reply
 
-    with ScriptedLLM(script) as llm:
-        env = service_env(
-            database_url=args.database_url,
-            redis_url=settings.REDIS_URL,
-            secret_key=settings.SECRET_KEY,
-            llm_base_url=llm.base_url,
-            llm_model=llm.model,
-            work_dir=work,
-            port=free_port(),
-            record_video=False,
-        )
-        daphne = start_daphne(env, work / "logs")
+    with (
+        ScriptedLLM(script) as llm,
+        product_server(
+            args.database_url, work, llm_base_url=llm.base_url, llm_model=llm.model, record_video=False
+        ) as (env, daphne),
+    ):
         worker = Worker(env, work / "logs", concurrency=2)
         worker.start()
         try:
@@ -124,7 +115,6 @@ def main() -> None:
                 results = measure(client, daphne.url, args.repeat)
         finally:
             worker.stop()
-            daphne.process.stop()
     _report(args, results)
 
 

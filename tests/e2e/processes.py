@@ -262,7 +262,7 @@ class RedisServer(Subprocess):
 
 
 def start_web(env: dict[str, str], log_dir: Path, *, processes: int = 2) -> LiveServer:
-    """`scripts/web` (uvicorn worker processes, HTTP and WebSockets) on DAPHNE_PORT."""
+    """`scripts/web` (uvicorn processes, each on its own socket; HTTP and WebSockets) on DAPHNE_PORT."""
     port = env["DAPHNE_PORT"]
     web_env = {**env, "PORT": port, "WEB_PROCESSES": str(processes)}
     return _serve(
