@@ -35,12 +35,7 @@ async def choose_start_url(state: RunState) -> str | None:
     try:
         reply = await state.llm.complete(messages)
         record.answer = reply.text
-        record.input_tokens, record.output_tokens, record.cost = (
-            reply.input_tokens,
-            reply.output_tokens,
-            reply.cost,
-        )
-        record.llm_model = reply.model
+        record.charge(reply)  # tokens (cached and reasoning too), cost and model
         choice = validate_answer(extract_json(reply.text), StartUrl)
         url = _http_url(choice.url)
         record.thought = choice.reasoning

@@ -24,6 +24,7 @@ from agent import (
 from agent.prompts import PROMPT_KINDS
 from tests.support.fake_llm import (
     FakeLLM,
+    FakeReply,
     actions,
     element_id,
     goal_reached,
@@ -341,7 +342,12 @@ async def test_without_a_url_the_start_page_thought_comes_first_and_numbering_co
 ) -> None:
     stop = {"thoughts": "Sold out", "should_terminate": True, "termination_reason": "Out of stock"}
     script = by_kind(
-        start_url=[json.dumps({"url": page_server.url("loop_product.html"), "reasoning": "the shop"})],
+        start_url=[
+            FakeReply(
+                json.dumps({"url": page_server.url("loop_product.html"), "reasoning": "the shop"}),
+                cached_tokens=1024,
+            )
+        ],
         goal_plan=[json.dumps(stop)],
     )
     sink = ThoughtSink()
@@ -353,6 +359,8 @@ async def test_without_a_url_the_start_page_thought_comes_first_and_numbering_co
         (0, "generate_metadata"),
         (1, "generate_plan"),
     ]
+    start = sink.thoughts[0]
+    assert start.input_tokens > 0 and start.cached_tokens == 1024  # the start page's call is counted in full
     assert "Blue mug" in fake.requests[1]["messages"][1]["content"]
 
 
