@@ -43,6 +43,14 @@ TASKS = (
     "enter-time", "choose-list", "click-option", "click-tab", "click-dialog", "login-user", "focus-text",
     "click-collapsible", "use-autocomplete", "choose-date", "click-button-sequence", "search-engine",
 )  # fmt: skip
+TASKS += (  # bench/oracle_menus.py
+    "click-menu", "click-menu-2", "click-scroll-list", "click-tab-2-hard", "navigate-tree", "read-table",
+    "click-collapsible-2", "click-widget", "multi-orderings", "multi-layouts",
+)  # fmt: skip
+TASKS += (  # bench/oracle_forms.py
+    "social-media", "social-media-some", "email-inbox", "email-inbox-reply", "enter-text-dynamic", "enter-text-2",
+    "click-checkboxes-large", "form-sequence", "login-user-popup", "phone-book", "use-spinner",
+)  # fmt: skip
 # The agent never sees this: it reads the instruction from the page, as a person would.
 GOAL = "Do what the instruction at the top of the page asks, then stop."
 

@@ -251,6 +251,13 @@ POLICIES = {
 }
 
 
+def all_policies() -> dict[str, Any]:
+    """The tasks above and those in the sibling modules (which import this one's helpers)."""
+    from bench import oracle_forms, oracle_menus
+
+    return {**POLICIES, **oracle_menus.POLICIES, **oracle_forms.POLICIES}
+
+
 def _user_text(messages: list[dict[str, Any]]) -> str:
     for message in messages:
         if message.get("role") == "user":
@@ -273,7 +280,7 @@ def answer(messages: list[dict[str, Any]]) -> str:
     if page.done("final"):
         return json.dumps({"actions": [act("complete", tag="final-done")]})
     title = (TITLE.search(user) or [None, ""])[1].strip()
-    policy = POLICIES.get(title)
+    policy = all_policies().get(title)
     try:
         if policy is None:
             raise Unsolvable(f"no policy for the page titled {title!r}")

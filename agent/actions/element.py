@@ -19,6 +19,7 @@ from agent.actions.options import (
     sole_match,
     visible_options,
 )
+from agent.actions.settle import rest_after_hover
 from agent.actions.suggestions import item_locator, mark_before, new_items
 from agent.actions.typed_values import FORMATTED_TYPES, ValueFormatError, canonical, same_value
 from agent.prompts import TOTP_PLACEHOLDER
@@ -126,7 +127,16 @@ async def watch_downloads(ctx: ActionContext, expected: bool = False) -> AsyncIt
 # Before a click, in one round trip: does the element start a download (a link with `download`), and is
 # its centre covered by something else (a menu that just opened over it)? Off screen it counts as not
 # covered: Playwright scrolls it first and judges then.
+# Also arms a probe of where the click's button press lands: a control whose picture changes on hover (a grey
+# icon swapped for a coloured one still loading) can shrink under the pointer between the move and the press,
+# and the press then reaches whatever lies beneath while Playwright reports success.
 _BEFORE_CLICK = """el => {
+  const doc = el.ownerDocument, probe = {pressed: null};
+  doc.__skPress = probe;
+  doc.addEventListener('mousedown', (e) => {
+    const path = e.composedPath();
+    probe.pressed = path.includes(el) || Array.from(el.labels || []).some((l) => path.includes(l));
+  }, {capture: true, once: true});
   const download = !!el.closest('a[download]');
   const r = el.getBoundingClientRect();
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
@@ -136,6 +146,10 @@ _BEFORE_CLICK = """el => {
   const mine = !hit || el.contains(hit) || hit.contains(el) || Array.from(el.labels || []).some(l => l.contains(hit));
   return {download, covered: !mine};
 }"""
+# Read without waiting: an element the click removed (a pager rebuilt) is no miss.
+_PRESS_MISSED = (
+    "els => els.some((el) => el.ownerDocument.__skPress && el.ownerDocument.__skPress.pressed === false)"
+)
 # A covered target gets this long to come free (Playwright retries other scroll positions, which gets it past a
 # sticky header) before the DOM click, instead of the full action timeout.
 COVERED_CLICK_TIMEOUT_MS = 800
@@ -156,14 +170,27 @@ async def click(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     before = await locator.evaluate(_BEFORE_CLICK, timeout=ACTION_TIMEOUT_MS)
     async with watch_downloads(ctx, before["download"]) as download_started:
         await _click(locator, before["covered"])
+        if await _missed(locator):
+            # The element changed under the pointer (see _BEFORE_CLICK): once its pictures are in, press again.
+            if hasattr(ctx.session, "images_loaded"):
+                await ctx.session.images_loaded()
+            await _click(locator, before["covered"])
         await settle(ctx.page)
     return ActionResult.ok(download_triggered=download_started())
+
+
+async def _missed(locator: Locator) -> bool:
+    try:
+        return bool(await locator.evaluate_all(_PRESS_MISSED))
+    except PlaywrightError:  # the click navigated away: it landed
+        return False
 
 
 @handler("hover")
 async def hover(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     locator = await locate(ctx, action.id)
     await locator.hover(timeout=ACTION_TIMEOUT_MS)
+    await rest_after_hover(ctx.page)
     return ActionResult.ok()
 
 
@@ -226,6 +253,12 @@ async def input_text(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     options_before = len((await visible_options(root, kind["controls"]))[1])
     await mark_before(locator)
     await locator.fill("", timeout=ACTION_TIMEOUT_MS)
+    if not await locator.is_editable():
+        # Focusing it disabled it (a "session expiring" popup opened on focus): say so now rather than
+        # wait out the timeout for a field that will not take the text until the page changes again.
+        return ActionResult.fail(
+            "not_editable", "the field stopped taking input once focused; read the page again"
+        )
     if len(text) <= TYPE_KEYS_UP_TO:
         await locator.press_sequentially(text, delay=10, timeout=ACTION_TIMEOUT_MS)
     else:

@@ -29,17 +29,53 @@ async def scroll(ctx: ActionContext, action: PlannedAction) -> ActionResult:
             "(el, s) => { el.scrollBy(0, s * el.clientHeight * 0.8); return el.scrollTop; }", sign
         )
     else:
-        position = await ctx.page.evaluate(
-            "s => { window.scrollBy(0, s * window.innerHeight * 0.8); return window.scrollY; }", sign
-        )
+        position = await ctx.page.evaluate(_SCROLL_PAGE, sign)
     return ActionResult.ok(data={"scroll_top": position})
+
+
+# A page whose window does not move that way (an app whose content scrolls inside a box, a feed in a panel)
+# scrolls its largest box on screen that can, as the wheel over it would.
+_SCROLL_PAGE = """s => {
+  const y = window.scrollY;
+  window.scrollBy(0, s * window.innerHeight * 0.8);
+  if (window.scrollY !== y) return window.scrollY;
+  let best = null, most = 0;
+  for (const el of document.body ? document.body.querySelectorAll('*') : []) {
+    if (el.scrollHeight <= el.clientHeight + 1) continue;
+    const free = s > 0 ? el.scrollHeight - el.clientHeight - el.scrollTop > 1 : el.scrollTop > 0;
+    if (!free || !/(auto|scroll)/.test(getComputedStyle(el).overflowY)) continue;
+    const r = el.getBoundingClientRect();
+    const seen = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0)) *
+      Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+    if (seen > most) { best = el; most = seen; }
+  }
+  if (!best) return window.scrollY;
+  best.scrollBy(0, s * best.clientHeight * 0.8);
+  return best.scrollTop;
+}"""
+
+
+# Keys go to the element when it takes focus, else to the first part of it that does: a slider's handle
+# inside the track the model names, a widget's inner field. Without one, focus stays where it was.
+_FOCUS_PART = """el => {
+  const takes = (n) => n.tabIndex >= 0 || n.hasAttribute('tabindex') || n.isContentEditable;
+  if (takes(el)) return false;
+  const parts = el.querySelectorAll('[tabindex], a[href], button, input, select, textarea, [contenteditable]');
+  const part = [...parts].find((n) => takes(n) && !n.disabled);
+  if (part) part.focus();
+  return !!part;
+}"""
 
 
 @handler("keypress")
 async def keypress(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     key = normalize_key(action.key or "")
     if action.id:
-        await (await locate(ctx, action.id)).press(key, timeout=ACTION_TIMEOUT_MS)
+        locator = await locate(ctx, action.id)
+        if await locator.evaluate(_FOCUS_PART, timeout=ACTION_TIMEOUT_MS):
+            await ctx.page.keyboard.press(key)
+        else:
+            await locator.press(key, timeout=ACTION_TIMEOUT_MS)
     else:
         await ctx.page.keyboard.press(key)
     await settle(ctx.page)

@@ -26,6 +26,8 @@ from playwright.async_api import Page, Request
 QUIET_MS = 40
 QUIET_CAP_MS = 400
 NETWORK_CAP_S = 2.0
+HOVER_QUIET_MS = 350
+HOVER_CAP_MS = 1500
 # The requests that can change what the page shows; images, fonts and the like do not hold a step back.
 WATCHED_TYPES = frozenset({"document", "fetch", "xhr"})
 
@@ -103,10 +105,16 @@ def watching_requests(page: Page | None) -> Iterator[None]:
             _listening.pop(page).close()
 
 
-async def _quiet(page: Page) -> None:
+async def _quiet(page: Page, quiet_ms: int = QUIET_MS, cap_ms: int = QUIET_CAP_MS) -> None:
     """One quiet window; a navigation that replaces the document ends it early (the evaluate fails)."""
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(page.evaluate(_QUIET, [QUIET_MS, QUIET_CAP_MS]), QUIET_CAP_MS / 1000 + 2)
+        await asyncio.wait_for(page.evaluate(_QUIET, [quiet_ms, cap_ms]), cap_ms / 1000 + 2)
+
+
+async def rest_after_hover(page: Page) -> None:
+    """A menu or tooltip shown on hover often waits until the pointer rests (jQuery UI's menus 300 ms):
+    wait until the DOM has been still for HOVER_QUIET_MS, so the next page read shows what opened."""
+    await _quiet(page, HOVER_QUIET_MS, HOVER_CAP_MS)
 
 
 async def settle_page(page: Page, timeout_ms: int = 10_000) -> None:

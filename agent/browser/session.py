@@ -17,6 +17,7 @@ from agent.browser.cdp import connect_cdp
 from agent.browser.config import LAUNCH_ARGS, BrowserConfig, context_options
 from agent.browser.egress import egress_url_for
 from agent.browser.guard import NetworkGuard
+from agent.browser.images import ImageLoads
 from agent.browser.media import ensure_ffmpeg
 from agent.browser.own_browser import connect_own_browser
 
@@ -52,6 +53,7 @@ class BrowserSession:
         self.video_paths: list[Path] = []
         self._pages: list[Page] = []
         self._pending: set[asyncio.Task[None]] = set()
+        self._images: dict[Page, ImageLoads] = {}
 
     @property
     def page(self) -> Page:
@@ -76,6 +78,8 @@ class BrowserSession:
         if page in self._pages:
             return
         self._pages.append(page)
+        self._images[page] = ImageLoads(page)
+        page.on("close", lambda closed: self._images.pop(closed, None))
         page.on("download", self._on_download)
 
     def _on_download(self, download: Download) -> None:
@@ -109,6 +113,12 @@ class BrowserSession:
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=timeout)
         return list(self.downloads)
+
+    async def images_loaded(self) -> None:
+        """Wait (briefly, see agent/browser/images.py) for the current page's pictures to arrive."""
+        images = self._images.get(self.page)
+        if images is not None:
+            await images.loaded()
 
     async def goto(self, url: str, **kwargs: Any) -> Any:
         """Navigate the current page, refusing private hosts with NavigationBlocked (a clear message)."""

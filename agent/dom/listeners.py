@@ -45,7 +45,12 @@ _CANDIDATES = f"""(() => {{
     for (const el of document.querySelectorAll(selector)) {{
       if (out.length >= {MAX_CANDIDATES}) return;
       if (seen.has(el) || el.childElementCount > 3 || (viewOnly && !inView(el))) continue;
-      if ((el.textContent || '').length > 60 || el.closest('[{ID_ATTRIBUTE}], a[href], button, input, select, textarea, [onclick], [role]')) continue;
+      if ((el.textContent || '').length > 60 || el.closest('a[href], button, input, select, textarea, [onclick], [role]')) continue;
+      // Not one listed already, nor one inside a listed element unless it is a nested item of that element's
+      // own kind (a tree node in a tree node), which may be a control of its own.
+      if (el.hasAttribute('{ID_ATTRIBUTE}')) continue;
+      const listed = el.parentElement && el.parentElement.closest('[{ID_ATTRIBUTE}]');
+      if (listed && listed.tagName !== el.tagName) continue;
       // Hidden ones are asked once they show (a date picker is built hidden and opened on focus).
       if (!el.checkVisibility()) continue;
       seen.add(el);

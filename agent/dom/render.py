@@ -11,7 +11,7 @@ VOID_TAGS = frozenset({"input", "select", "textarea"})
 NATIVE_TAGS = frozenset({"a", "button", "input", "select", "textarea", "summary", "label", "option"})
 # Order in which attributes are written; anything else in attrs is left out of the prompt.
 ATTR_ORDER = (
-    "type", "name", "placeholder", "value", "href", "checked", "selected", "expanded", "pressed",
+    "type", "icon", "name", "placeholder", "value", "href", "checked", "selected", "expanded", "pressed",
     "valuenow", "disabled", "readonly", "required", "multiple", "accept", "min", "max", "contenteditable",
 )  # fmt: skip
 DEFAULT_TYPES = frozenset({"text"})

@@ -145,6 +145,20 @@
     return !reachable(ctl, box(r));
   };
 
+  // `ui-icon-play`, `icon-save`, `fa-trash`, `bi-gear`: the picture's name after the icon set's prefix.
+  const ICON_CLASS = /^(?:[a-z]+-)?icons?-([a-z0-9][\w-]*)$|^(?:fa[srlbdk]?|bi|mdi|glyphicon|ti|ri|oi|ion|la[srb]?|octicon)-([a-z][\w-]*)$/i;
+  const ICON_MODIFIER = /^(?:fw|xs|sm|lg|\d+x|spin|pulse|solid|regular|light|thin|duotone|brands|border|inverse|stack(?:-\dx)?|pull-\w+|rotate-\d+|flip-\w+)$/;
+  const iconClass = (el) => {
+    const cls = el.getAttribute("class");
+    if (!cls) return "";
+    for (const token of cls.split(/\s+/)) {
+      const m = ICON_CLASS.exec(token);
+      const name = m && (m[1] || m[2]);
+      if (name && !ICON_MODIFIER.test(name)) return name;
+    }
+    return "";
+  };
+
   const LISTS = new Set(["UL", "OL", "DL", "MENU", "TABLE", "TBODY"]);
   const interactive = (el, tag, s, ctx) => {
     if (tag === "LABEL") {
@@ -158,14 +172,19 @@
     if (role && ROLES.has(role.split(/\s+/)[0])) return true;
     if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return true;
     if (el.hasAttribute("onclick") || typeof el.onclick === "function") return true;
-    if (ctx.owner) return false;
+    // A nested item of its owner's own kind with a handler of its own (a tree node in a tree node) is a control.
+    if (ctx.owner && ctx.owner.el.tagName === tag && LISTEN_ATTR && el.hasAttribute(LISTEN_ATTR)) return true;
+    // Inside a listed element only its own controls count, except where only the pointer cursor made it a
+    // control: a bar styled as one ("Reply Forward") whose parts listen for the clicks is those parts.
+    if (ctx.owner) return ctx.owner.byCursor && !!LISTEN_ATTR && el.hasAttribute(LISTEN_ATTR);
     // A pointer listener bound in script (agent/dom/listeners.py marks them), or a small focusable widget.
     if (LISTEN_ATTR && el.hasAttribute(LISTEN_ATTR)) return true;
     // A focusable list (jQuery UI's menu is a <ul tabindex=0>) is not a widget: its items are listed instead.
     if (el.tabIndex >= 0 && el.hasAttribute("tabindex") && el.childElementCount <= 3 && !LISTS.has(tag)) return true;
     // Only where the pointer cursor starts: children inheriting it belong to the clickable parent.
-    return s.cursor === "pointer" && !ctx.pointer;
+    return s.cursor === "pointer" && !ctx.pointer ? BY_CURSOR : false;
   };
+  const BY_CURSOR = "cursor";
 
   const shortUrl = (u) => {
     if (!u) return u;
@@ -227,12 +246,23 @@
     if (!ctx.covered) pushText(ctx, node.data);
   };
 
+  // A list item holding a list of its own is a tree node or a submenu: a person sees it folded or open
+  // (its marker, its children) even where the page sets no aria-expanded.
+  const nestedList = (li, attrs) => {
+    for (const child of li.children) {
+      if (child.tagName !== "UL" && child.tagName !== "OL") continue;
+      attrs.expanded = getComputedStyle(child).display === "none" ? "false" : "true";
+      return;
+    }
+  };
+
   const record = (el, tag, g) => {
     const role = roleOf(el, tag);
     const rec = { k: "e", el, tag: tag.toLowerCase(), role, raw: "", label: labelOf(el), attrs: attrsOf(el, tag, role),
       rect: rectOf(g.area), inView: g.inView, overlay: g.overlay };
     if (tag === "LABEL") rec.role = roleOf(el.control, el.control.tagName);
     if (tag === "SELECT") { rec.options = optionsOf(el); rec.optionCount = el.options.length; }
+    if (tag === "LI" && rec.attrs.expanded === undefined) nestedList(el, rec.attrs);
     const id = el.getAttribute(ATTR);
     if (id !== null && !used.has(id)) {
       used.add(id);
@@ -303,9 +333,10 @@
   const consider = (el, tag, s, g, ctx) => {
     if (!g.shown || !g.sized || g.blockedOut) return null;
     const isFrame = tag === "IFRAME" || tag === "FRAME";
-    if (!isFrame && !interactive(el, tag, s, ctx)) return null;
+    const why = isFrame || interactive(el, tag, s, ctx);
+    if (!why) return null;
     if (g.inView && !reachable(el, g.area)) return null;
-    if (!isFrame) return record(el, tag, g);
+    if (!isFrame) return Object.assign(record(el, tag, g), { byCursor: why === BY_CURSOR });
     frameRecord(el, g.area, g.inView);
     return FRAME;
   };
@@ -348,9 +379,47 @@
     if (rec === FRAME || tag === "IFRAME" || tag === "FRAME" || tag === "SELECT" || tag === "TEXTAREA") return;
     const owner = rec || ctx.owner;
     if (tag === "IMG" && owner) owner.raw += " " + (el.alt || "");
+    // An empty element drawn as an icon by its class (an icon font, a sprite sheet) shows a person a
+    // picture the text leaves out: "the item with the ▶ icon". Its class names the picture.
+    const icon = el.firstChild || !g.shown || !g.sized ? "" : iconClass(el);
+    if (icon) {
+      if (!owner) return visitText({ data: ` [icon: ${icon}] ` }, childContext(el, tag, s, rect, g, ctx, owner));
+      const had = owner.attrs.icon ? owner.attrs.icon.split(" ") : [];
+      if (had.length < 3) owner.attrs.icon = [...had, icon].join(" "); // a few name it; more are decoration
+      return;
+    }
     if (s.display === "table-cell" && !owner) separateCell(ctx);
     visitChildren(el, childContext(el, tag, s, rect, g, ctx, owner));
     if (owner && owner === ctx.owner && !INLINE.has(s.display)) owner.raw += " ";
+  };
+
+  // 5. A control drawn only as a picture (an <img> without alt, an SVG sprite, CSS `content: url()` or a
+  // background image) is named by the picture's file name, the nearest text to what a person sees: a
+  // trash-can button reads `icon=delete`. Asked only of nameless controls, and of a few elements each.
+  const stemOf = (url) => {
+    const m = /([^/#?]+?)(?:\.[a-z0-9]{2,5})?(?:\?[^#]*)?$/i.exec(url.includes("#") ? url.split("#").pop() : url);
+    try { return m ? cut(decodeURIComponent(m[1]), 40) : ""; } catch (e) { return m ? cut(m[1], 40) : ""; }
+  };
+  const cssUrl = (value) => {
+    const m = /url\(["']?([^"')]+)["']?\)/.exec(value || "");
+    return m && !m[1].startsWith("data:") ? m[1] : "";
+  };
+  const pictureOf = (el) => {
+    const tag = el.tagName;
+    if (tag === "IMG") return el.alt ? "" : el.getAttribute("src") || "";
+    if (tag === "use" || tag === "USE") return el.getAttribute("href") || el.getAttribute("xlink:href") || "";
+    const s = getComputedStyle(el);
+    // A sprite sheet's name says nothing of the one picture shown through it.
+    const sprite = s.backgroundPosition !== "0% 0%";
+    return cssUrl(s.content) || (sprite ? "" : cssUrl(s.backgroundImage));
+  };
+  const iconOf = (root) => {
+    const all = root.getElementsByTagName("*");
+    for (let i = -1; i < Math.min(all.length, 6); i++) {
+      const url = pictureOf(i < 0 ? root : all[i]);
+      if (url && !url.startsWith("data:")) return stemOf(url);
+    }
+    return "";
   };
 
   const top = { inCover: false, clip: null, clipScroll: false, owner: null, block: null, pointer: false, overlay: false,
@@ -359,7 +428,7 @@
   indexLabels(document);
   if (document.body) visit(document.body, top);
 
-  // 5. New ids continue after every id already in use, so a reloaded counter never reuses one.
+  // 6. New ids continue after every id already in use, so a reloaded counter never reuses one.
   const start = args.start === null || args.start === undefined ? window.__skNext || 1 : args.start;
   let next = Math.max(start, maxSeen + 1);
   for (const rec of fresh) {
@@ -368,17 +437,22 @@
   }
   window.__skNext = next;
   const out = [];
-  for (const n of nodes) {
-    if (n.k === "f") { out.push(n); continue; }
+  nodes.forEach((n, i) => {
+    if (n.k === "f") { out.push(n); return; }
     const text = clean(n.raw);
     if (n.k === "t") {
-      if (!text || /^[\W_]{1,2}$/u.test(text)) continue;
+      if (!text || /^[\W_]{1,2}$/u.test(text)) return;
       out.push({ k: "t", text: cut(text, MAX_TEXT), h: n.h, rect: n.rect, inView: n.inView, overlay: n.overlay });
-      continue;
+      return;
     }
-    const { el, raw, ...rest } = n;
+    const { el, raw, byCursor, ...rest } = n;
+    const holds = nodes[i + 1] && nodes[i + 1].k === "e" && el.contains(nodes[i + 1].el); // its pictures are theirs
+    if (!text && !n.label && !holds && !["input", "select", "textarea"].includes(n.tag)) {
+      const icon = iconOf(el);
+      if (icon) rest.attrs.icon = icon;
+    }
     out.push({ ...rest, text: cut(text, MAX_LABEL), label: cut(n.label, MAX_LABEL) });
-  }
+  });
   // A JSON string crosses the Playwright protocol far faster than a large object graph. Old libraries
   // (Prototype.js) add Array.prototype.toJSON, which would encode every array twice.
   // Reported to the agent: a dialog or high layer is in the way, not merely a fixed app shell.

@@ -61,6 +61,8 @@ async def observe(session: Any, *, screenshot_scrolls: int = 0, with_html: bool 
     of the observation)."""
     page = session.page
     await wait_for_quiet(page)  # a menu or calendar still fading out would hide what it covered
+    if hasattr(session, "images_loaded"):  # a button drawn as a picture has no size until it arrives
+        await session.images_loaded()
     snap = await dom.snapshot(page, max_chars=PAGE_MAX_CHARS)
     view = PageView(url=snap.url or page.url, title=snap.title or "", text=snap.prompt_text)
     shot = asyncio.ensure_future(session.screenshot())
