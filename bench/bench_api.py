@@ -4,11 +4,12 @@
     .venv/bin/python bench/bench_api.py --processes 3 --seconds 20
     .venv/bin/python bench/bench_api.py --server daphne          # one daphne process, for comparison
 
-It starts the server as a subprocess (`scripts/web`, i.e. uvicorn worker processes, or daphne) on its own
+It starts the server as a subprocess (`scripts/web`, i.e. uvicorn processes on their own sockets, or daphne) on its own
 PostgreSQL database (`skyvern_bench_api`, created and migrated when missing) and on Redis with its own key
 prefixes, with no Celery worker: the runs it creates stay queued, and their queue messages are deleted at the
-end. The client is a keep-alive HTTP/1.1 load generator in this process (asyncio; `--connections` at once,
-like `wrk -c`), so it shares the machine's cores with the server, as a benchmark on one machine does.
+end. The client is `wrk` (the issue's tool; `apt-get install wrk`) when it is installed, else a keep-alive
+HTTP/1.1 load generator in this process (`--client python`: asyncio, `--connections` at once like `wrk -c`, and
+itself heavier than wrk); either shares the machine's cores with the server, as a benchmark on one machine does.
 
 1. GET /v1/runs/{id} of a finished run with three screenshots, a recording and a download (the body SDKs
    poll with `wait_for_completion`).
@@ -27,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -58,7 +60,10 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured load before each endpoint")
     parser.add_argument("--only", choices=["GET", "POST"], help="measure one endpoint only")
     parser.add_argument(
-        "--client", default="python", choices=["python", "wrk"], help="load generator (wrk: Debian's `wrk`)"
+        "--client",
+        default="wrk" if shutil.which("wrk") else "python",
+        choices=["python", "wrk"],
+        help="load generator (default: Debian's `wrk` when installed)",
     )
     return parser.parse_args()
 
