@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from agent.actions import ActionContext, run_action  # noqa: E402
 from agent.browser import BrowserConfig, open_browser  # noqa: E402
 from agent.llm import LLMClient, LLMConfig  # noqa: E402
 from agent.loop.memory import freeze_startup_objects  # noqa: E402
-from agent.loop.observe import PAGE_MAX_CHARS, _element_dict, observe  # noqa: E402
+from agent.loop.observe import PAGE_MAX_CHARS, elements_json, observe  # noqa: E402
 from agent.schemas import AgentTask, PlannedAction  # noqa: E402
 
 PARTS = ("snapshot", "screenshot", "html", "elements_json", "observe", "action")
@@ -52,7 +51,7 @@ async def one_step(session: Any, ctx: ActionContext) -> dict[str, float]:
     await session.page.content()
     times["html"] = time.perf_counter() - start
     start = time.perf_counter()
-    json.dumps([_element_dict(e) for e in snap.elements], ensure_ascii=False, default=str)
+    elements_json(snap.elements)
     times["elements_json"] = time.perf_counter() - start
     start = time.perf_counter()
     await observe(session)  # the four parts as a step takes them (the screenshot, HTML and JSON overlap)

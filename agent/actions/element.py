@@ -170,12 +170,14 @@ async def click(ctx: ActionContext, action: PlannedAction) -> ActionResult:
     before = await locator.evaluate(_BEFORE_CLICK, timeout=ACTION_TIMEOUT_MS)
     async with watch_downloads(ctx, before["download"]) as download_started:
         await _click(locator, before["covered"])
-        if await _missed(locator):
+        # Where the press landed is read while the page settles: a miss is rare and may wait, a hit may not.
+        missed, _ = await asyncio.gather(_missed(locator), settle(ctx.page))
+        if missed:
             # The element changed under the pointer (see _BEFORE_CLICK): once its pictures are in, press again.
             if hasattr(ctx.session, "images_loaded"):
                 await ctx.session.images_loaded()
             await _click(locator, before["covered"])
-        await settle(ctx.page)
+            await settle(ctx.page)
     return ActionResult.ok(download_triggered=download_started())
 
 
