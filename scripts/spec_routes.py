@@ -41,10 +41,6 @@ REASONS = [
     ("/api/v1/credentials", CREDENTIALS),
     ("/v1/browser_sessions", SESSIONS),
     (
-        "/api/v1/browser_sessions",
-        "the legacy browser session route is not available on this server yet; use /v1/browser_sessions",
-    ),
-    (
         "/v1/browser_profiles",
         "browser profiles are not available on this server yet (they are saved sessions)",
     ),

@@ -29,6 +29,10 @@ SESSION_ROUTES = [
     ("get", "/v1/browser_profiles/{profile_id}"),
     ("delete", "/v1/browser_profiles/{profile_id}"),
     ("post", "/v1/sdk/run_action"),
+    ("post", "/api/v1/browser_sessions"),
+    ("get", "/api/v1/browser_sessions"),
+    ("get", "/api/v1/browser_sessions/{browser_session_id}"),
+    ("post", "/api/v1/browser_sessions/{session_id}/close"),
 ]
 
 
@@ -237,4 +241,34 @@ def test_runs_waiting_on_a_session_whose_worker_died_fail_saying_so(org, sent):
     assert waiting.failure_reason == (
         f"Browser session {session.session_id} ended before this run started "
         "(The worker that held this browser stopped responding)"
+    )
+
+
+def test_the_legacy_routes_start_list_read_and_close_a_session(
+    client, org, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        # The legacy spec's POST has no body.
+        made = client.generic("POST", "/api/v1/browser_sessions", b"", content_type="application/json")
+    assert made.status_code == 200, made.content
+    body = made.json()
+    session_id = body["session_id"]
+    assert session_id.startswith("pbs_") and body["browser_session_id"] == session_id
+    assert body["organization_id"] == org.organization_id and body["timeout"] == 60
+    assert {"runnable_type", "runnable_id", "created_at", "modified_at", "deleted_at"} <= set(body)
+    assert sent == [("start", session_id, "browser")]
+
+    sized = client.post("/api/v1/browser_sessions", {"timeout": 15}, content_type="application/json")
+    assert sized.json()["timeout"] == 15
+    listed = client.get("/api/v1/browser_sessions").json()
+    assert {s["session_id"] for s in listed} == {session_id, sized.json()["session_id"]}
+    assert client.get(f"/api/v1/browser_sessions/{session_id}").json()["status"] == "created"
+
+    closed = client.post(f"/api/v1/browser_sessions/{session_id}/close")
+    assert closed.status_code == 200 and closed.json()["session_id"] == session_id
+    assert client.get(f"/api/v1/browser_sessions/{session_id}").json()["status"] == "completed"
+    assert client.get("/api/v1/browser_sessions/pbs_missing").status_code == 404
+    assert (
+        client.post("/api/v1/browser_sessions", {"timeout": 2}, content_type="application/json").status_code
+        == 422
     )

@@ -117,7 +117,7 @@ def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
         (path, method) for path, ops in ours.items() for method in ops if method in theirs.get(path, {})
     ]
 
-    assert len(shared) == 64  # runs, tasks, artifacts, workflows, scripts, sessions, profiles, credentials
+    assert len(shared) == 68  # runs, tasks, artifacts, workflows, scripts, sessions, profiles, credentials
     for path, method in shared:
         assert ours[path][method]["operationId"] == theirs[path][method]["operationId"]
 
