@@ -56,10 +56,12 @@ REASONS = [
         "/api/v1/organizations",
         "organizations are managed with manage.py and the admin (/admin/), not the API",
     ),
-    ("/api/v1/upload_file", "file uploads are not available on this server yet"),
 ]
 # API routes served by plain Django views (not in the OpenAPI schema), for the "extra" list.
-DJANGO_ROUTES = [("GET", "/v1/artifacts/{artifact_id}/content")]
+DJANGO_ROUTES = [
+    ("GET", "/v1/artifacts/{artifact_id}/content"),
+    ("GET", "/uploads/{organization_id}/{token}/{filename}"),
+]
 PARAMETER = re.compile(r"\{[^/{}]+\}")
 
 

@@ -206,6 +206,8 @@ SKYVERN_EGRESS_PROXY = env_bool("SKYVERN_EGRESS_PROXY", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SKYVERN_MAX_BODY_BYTES", 1024 * 1024, minimum=64 * 1024)
 SKYVERN_MAX_PROMPT_CHARS = env_int("SKYVERN_MAX_PROMPT_CHARS", 100_000, minimum=1_000)
 SKYVERN_MAX_JSON_FIELD_BYTES = env_int("SKYVERN_MAX_JSON_FIELD_BYTES", 64 * 1024, minimum=1_024)
+# POST /v1/upload_file: a file part up to this size (a file sent as a plain form field counts as body).
+SKYVERN_MAX_UPLOAD_BYTES = env_int("SKYVERN_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024)
 # A page of runs (API and dashboard) holds at most this many bytes of run bodies; long text is shortened.
 SKYVERN_LIST_PAGE_BYTES = env_int("SKYVERN_LIST_PAGE_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from runs.api.files import artifact_content
 from runs.api.session_files import session_file
+from runs.api.upload_files import upload_content
 from skyvern_site.api import api
 
 # Django's own 404s and 500s answer {"detail": ...} on API paths and HTML pages elsewhere (errors.py).
@@ -19,6 +20,8 @@ urlpatterns = [
     path("v1/artifacts/<str:artifact_id>/content/", artifact_content),
     # A browser session's recordings (runs/api/session_files.py): a signed link or the owner's API key.
     path("browser_sessions/<str:session_id>/files/<str:filename>", session_file, name="session-file"),
+    # Uploaded files (runs/api/upload_files.py): a signed link or the owner's API key.
+    path("uploads/<str:organization_id>/<str:token>/<str:filename>", upload_content, name="upload-file"),
     # The dashboard before the API: ninja adds an "api-root" pattern at "" that would hide "/".
     path("", include("runs.urls")),
     path("", api.urls),

@@ -44,6 +44,8 @@ ROUTES = [
     ("post", "/api/v2/tasks"),
     ("get", "/api/v2/tasks/{task_id}"),
 ]
+# Multipart uploads (tests/sdk/test_sdk_uploads.py exercises them).
+UPLOAD_ROUTES = [("post", "/v1/upload_file"), ("post", "/api/v1/upload_file")]
 # Credentials and pushed 2FA codes (tests/runs/api/test_credentials.py exercises them).
 CREDENTIAL_ROUTES = [
     ("get", "/v1/credentials"),
@@ -104,7 +106,9 @@ def test_the_openapi_schema_is_valid_and_documents_each_route_once():
 
     validate(schema)
     documented = sorted((method, path) for path, ops in schema["paths"].items() for method in ops)
-    assert documented == sorted(ROUTES + WORKFLOW_ROUTES + SCRIPT_ROUTES + SESSION_ROUTES + CREDENTIAL_ROUTES)
+    assert documented == sorted(
+        ROUTES + WORKFLOW_ROUTES + SCRIPT_ROUTES + SESSION_ROUTES + CREDENTIAL_ROUTES + UPLOAD_ROUTES
+    )
 
 
 def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
@@ -117,7 +121,8 @@ def test_operation_ids_match_skyverns_where_skyvern_has_the_route():
         (path, method) for path, ops in ours.items() for method in ops if method in theirs.get(path, {})
     ]
 
-    assert len(shared) == 68  # runs, tasks, artifacts, workflows, scripts, sessions, profiles, credentials
+    # runs, tasks, artifacts, workflows, scripts, sessions, profiles, credentials, uploads
+    assert len(shared) == 69
     for path, method in shared:
         assert ours[path][method]["operationId"] == theirs[path][method]["operationId"]
 
