@@ -238,7 +238,22 @@ class ActionRecord(BaseModel):
     page: dict[str, Any] | None = None
 
 
-class StepRecord(BaseModel):
+class Charged:
+    """What a step and a thought share: they count the LLM replies made for them, into their own
+    input_tokens, output_tokens, reasoning_tokens, cached_tokens, cost and llm_model fields (declared there,
+    so each keeps its field order)."""
+
+    def charge(self, reply: Any) -> None:
+        """Count an LLM reply (agent.llm.LLMReply): its tokens, cost and model."""
+        self.input_tokens += reply.input_tokens
+        self.output_tokens += reply.output_tokens
+        self.reasoning_tokens += reply.reasoning_tokens
+        self.cached_tokens += reply.cached_tokens
+        self.cost += reply.cost
+        self.llm_model = reply.model or self.llm_model
+
+
+class StepRecord(Charged, BaseModel):
     """One observe → decide → act round, as the host stores it (Skyvern's Step row)."""
 
     order: int
@@ -276,7 +291,7 @@ ThoughtScenario = Literal[
 ]
 
 
-class ThoughtRecord(BaseModel):
+class ThoughtRecord(Charged, BaseModel):
     """One reasoning call that is not a browser step (a planner, validator or summary call), as the host
     stores it (Skyvern's Thought)."""
 
@@ -296,15 +311,6 @@ class ThoughtRecord(BaseModel):
     cost: float = 0.0
     llm_model: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
-
-    def charge(self, reply: Any) -> None:
-        """Count an LLM reply (agent.llm.LLMReply) made for this thought: its tokens, cost and model."""
-        self.input_tokens += reply.input_tokens
-        self.output_tokens += reply.output_tokens
-        self.reasoning_tokens += reply.reasoning_tokens
-        self.cached_tokens += reply.cached_tokens
-        self.cost += reply.cost
-        self.llm_model = reply.model or self.llm_model
 
 
 class AgentResult(BaseModel):

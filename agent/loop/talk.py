@@ -75,7 +75,7 @@ class StepTalker:
             request["vision"] = self._note_screenshots(llm, sent)
         await self._artifact("llm_request", json.dumps(request, indent=2), "json", "application/json")
         reply = await llm.complete(messages, images=images)
-        self._charge(reply)
+        self.step.charge(reply)
         response = {
             "text": reply.text,
             "input_tokens": reply.input_tokens,
@@ -97,15 +97,6 @@ class StepTalker:
     async def _parsed(self, value: Any) -> Any:
         await self._artifact("llm_response_parsed", _jsonable(value), "json", "application/json")
         return value
-
-    def _charge(self, reply: LLMReply) -> None:
-        step = self.step
-        step.input_tokens += reply.input_tokens
-        step.output_tokens += reply.output_tokens
-        step.reasoning_tokens += reply.reasoning_tokens
-        step.cached_tokens += reply.cached_tokens
-        step.cost += reply.cost
-        step.llm_model = reply.model or step.llm_model
 
     async def _artifact(self, kind: str, data: str, ext: str, content_type: str) -> None:
         filename = f"step{self.step.order}_{self.step.retry_index}_{self._calls}_{kind}.{ext}"

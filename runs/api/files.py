@@ -23,6 +23,28 @@ MAX_RANGE_BYTES = 8 * 1024 * 1024
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def not_get(request: HttpRequest) -> JsonResponse | None:
+    """The 405 for anything but GET (these views only read), else None."""
+    if request.method == "GET":
+        return None
+    detail = f"Method {request.method} is not allowed here; use GET"
+    return JsonResponse({"detail": detail}, status=405, headers={"Allow": "GET"})
+
+
+def forbidden(request: HttpRequest) -> JsonResponse:
+    """The 403 for a file asked for with a bad link or without a key."""
+    detail = "Invalid or expired link" if request.GET.get("sig") else INVALID_CREDENTIALS
+    return JsonResponse({"detail": detail}, status=403)
+
+
+def sandboxed(response: HttpResponse, filename: str, *, as_attachment: bool) -> HttpResponse:
+    """A stored file's answer: never run as a page of ours (sandbox CSP, no sniffing), named `filename`."""
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    return response
+
+
 def _authorised_artifact(request: HttpRequest, artifact_id: str) -> tuple[Artifact | None, int]:
     """(artifact, 200), or (None, 403) without credentials, or (None, 404) when it is not theirs."""
     if signature_is_valid(artifact_id=artifact_id, sig=request.GET.get("sig", "")):
@@ -38,13 +60,11 @@ def _authorised_artifact(request: HttpRequest, artifact_id: str) -> tuple[Artifa
 @csrf_exempt  # read-only; API clients send no CSRF token, and a wrong method must reach the 405 below
 def artifact_content(request: HttpRequest, artifact_id: str) -> HttpResponse:
     """The file, at /artifacts/<id>/content (signed links) and /v1/artifacts/<id>/content (the SDK's call)."""
-    if request.method != "GET":
-        detail = f"Method {request.method} is not allowed here; use GET"
-        return JsonResponse({"detail": detail}, status=405, headers={"Allow": "GET"})
+    if (refused := not_get(request)) is not None:
+        return refused
     artifact, status = _authorised_artifact(request, artifact_id)
     if status == 403:
-        detail = "Invalid or expired link" if request.GET.get("sig") else INVALID_CREDENTIALS
-        return JsonResponse({"detail": detail}, status=403)
+        return forbidden(request)
     if artifact is None:
         return JsonResponse({"detail": "Artifact not found"}, status=404)
     try:
@@ -71,12 +91,8 @@ def _file_response(request: HttpRequest, artifact: Artifact, handle) -> HttpResp
         handle.close()
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Accept-Ranges"] = "bytes"
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
     filename = CONTROL_CHARS.sub("", artifact.filename) or artifact.artifact_id
-    as_attachment = not INLINE_TYPES.fullmatch(content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
-    return response
+    return sandboxed(response, filename, as_attachment=not INLINE_TYPES.fullmatch(content_type))
 
 
 def _unsatisfiable(header: str, size: int) -> bool:

@@ -10,26 +10,24 @@ import mimetypes
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 
-from runs.api.auth import INVALID_CREDENTIALS, request_api_key
+from runs.api.auth import request_api_key
+from runs.api.files import forbidden, not_get, sandboxed
 from runs.models import BrowserSession
 from runs.presenters.session_links import session_file_signature_is_valid
 
 
 @csrf_exempt  # read-only; a wrong method must reach the 405 below
 def session_file(request: HttpRequest, session_id: str, filename: str) -> HttpResponse:
-    if request.method != "GET":
-        detail = f"Method {request.method} is not allowed here; use GET"
-        return JsonResponse({"detail": detail}, status=405, headers={"Allow": "GET"})
+    if (refused := not_get(request)) is not None:
+        return refused
     found = BrowserSession.objects.filter(session_id=session_id)
     sig = request.GET.get("sig", "")
     if not session_file_signature_is_valid(session_id=session_id, filename=filename, sig=sig):
         api_key = request_api_key(request)
         if api_key is None:
-            detail = "Invalid or expired link" if sig else INVALID_CREDENTIALS
-            return JsonResponse({"detail": detail}, status=403)
+            return forbidden(request)
         found = found.filter(organization=api_key.organization)
     session = found.first()
     entry = next((e for e in (session.recordings if session else []) if e.get("filename") == filename), None)
@@ -37,7 +35,4 @@ def session_file(request: HttpRequest, session_id: str, filename: str) -> HttpRe
         return JsonResponse({"detail": "File not found"}, status=404)
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(default_storage.open(entry["storage_name"], "rb"), content_type=content_type)
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    return response
+    return sandboxed(response, filename, as_attachment=False)

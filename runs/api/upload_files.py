@@ -13,12 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Router
 from ninja.errors import HttpError, ValidationError
 
-from runs.api.auth import INVALID_CREDENTIALS, request_api_key, request_organization
+from runs.api.auth import request_api_key, request_organization
+from runs.api.files import forbidden, not_get, sandboxed
 from runs.api.routing import route
 from runs.presenters.upload_links import upload_signature_is_valid, upload_uri, upload_url
 from runs.services.uploads import upload_storage_name, upload_store
@@ -61,23 +61,17 @@ route(
 
 @csrf_exempt  # read-only; a wrong method must reach the 405 below
 def upload_content(request: HttpRequest, organization_id: str, token: str, filename: str) -> HttpResponse:
-    if request.method != "GET":
-        detail = f"Method {request.method} is not allowed here; use GET"
-        return JsonResponse({"detail": detail}, status=405, headers={"Allow": "GET"})
-    sig = request.GET.get("sig", "")
+    if (refused := not_get(request)) is not None:
+        return refused
     where = {"organization_id": organization_id, "token": token, "filename": filename}
-    if not upload_signature_is_valid(**where, sig=sig):
+    if not upload_signature_is_valid(**where, sig=request.GET.get("sig", "")):
         api_key = request_api_key(request)
         if api_key is None:
-            detail = "Invalid or expired link" if sig else INVALID_CREDENTIALS
-            return JsonResponse({"detail": detail}, status=403)
+            return forbidden(request)
         if api_key.organization.organization_id != organization_id:
             return JsonResponse({"detail": "File not found"}, status=404)
     name = upload_storage_name(organization_id, token, filename)
     if "/" in token or "/" in filename or not default_storage.exists(name):
         return JsonResponse({"detail": "File not found"}, status=404)
     response = FileResponse(default_storage.open(name, "rb"), content_type="application/octet-stream")
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return sandboxed(response, filename, as_attachment=True)

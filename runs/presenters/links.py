@@ -26,8 +26,20 @@ class _StableTimestampSigner(signing.TimestampSigner):
         return signing.b62_encode(now - now % LINK_STABLE_SECONDS)
 
 
-def _signer() -> signing.TimestampSigner:
-    return _StableTimestampSigner(salt=SALT)
+def _signer(salt: str = SALT) -> signing.TimestampSigner:
+    return _StableTimestampSigner(salt=salt)
+
+
+def link_signature(value: str, *, salt: str) -> str:
+    """The `sig` of a stable, expiring link to `value` (artifact links, session files, uploads)."""
+    return _signer(salt).sign(value).removeprefix(f"{value}:")
+
+
+def link_signature_is_valid(value: str, sig: str, *, salt: str) -> bool:
+    try:
+        return _signer(salt).unsign(f"{value}:{sig}", max_age=settings.ARTIFACT_LINK_SECONDS) == value
+    except signing.BadSignature:  # SignatureExpired is a BadSignature too
+        return False
 
 
 def artifact_path(artifact: Artifact) -> str:
@@ -41,13 +53,8 @@ def artifact_uri(artifact: Artifact) -> str:
 
 def artifact_url(artifact: Artifact) -> str:
     """A signed, expiring URL that a browser can open without credentials."""
-    signature = _signer().sign(artifact.artifact_id).removeprefix(f"{artifact.artifact_id}:")
-    return f"{artifact_uri(artifact)}?sig={signature}"
+    return f"{artifact_uri(artifact)}?sig={link_signature(artifact.artifact_id, salt=SALT)}"
 
 
 def signature_is_valid(*, artifact_id: str, sig: str) -> bool:
-    try:
-        value = _signer().unsign(f"{artifact_id}:{sig}", max_age=settings.ARTIFACT_LINK_SECONDS)
-    except signing.BadSignature:  # SignatureExpired is a BadSignature too
-        return False
-    return value == artifact_id
+    return link_signature_is_valid(artifact_id, sig, salt=SALT)

@@ -5,16 +5,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
-from runs.presenters.links import _StableTimestampSigner  # the same stable, expiring links
+from runs.presenters.links import link_signature, link_signature_is_valid  # the same stable, expiring links
 
 SALT = "runs.session_files"
-
-
-def _signer() -> signing.TimestampSigner:
-    return _StableTimestampSigner(salt=SALT)
 
 
 def _value(session_id: str, filename: str) -> str:
@@ -23,14 +18,9 @@ def _value(session_id: str, filename: str) -> str:
 
 def session_file_url(session_id: str, filename: str) -> str:
     path = reverse("session-file", kwargs={"session_id": session_id, "filename": filename})
-    value = _value(session_id, filename)
-    signature = _signer().sign(value).removeprefix(f"{value}:")
+    signature = link_signature(_value(session_id, filename), salt=SALT)
     return f"{settings.PUBLIC_BASE_URL}{path}?sig={signature}"
 
 
 def session_file_signature_is_valid(*, session_id: str, filename: str, sig: str) -> bool:
-    value = _value(session_id, filename)
-    try:
-        return _signer().unsign(f"{value}:{sig}", max_age=settings.ARTIFACT_LINK_SECONDS) == value
-    except signing.BadSignature:
-        return False
+    return link_signature_is_valid(_value(session_id, filename), sig, salt=SALT)

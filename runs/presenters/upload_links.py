@@ -5,16 +5,11 @@ a run to fetch with no credentials. Served by runs.api.upload_files."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
-from runs.presenters.links import _StableTimestampSigner  # the same stable, expiring links
+from runs.presenters.links import link_signature, link_signature_is_valid  # the same stable, expiring links
 
 SALT = "runs.uploads"
-
-
-def _signer() -> signing.TimestampSigner:
-    return _StableTimestampSigner(salt=SALT)
 
 
 def _value(organization_id: str, token: str, filename: str) -> str:
@@ -27,14 +22,9 @@ def upload_uri(organization_id: str, token: str, filename: str) -> str:
 
 
 def upload_url(organization_id: str, token: str, filename: str) -> str:
-    value = _value(organization_id, token, filename)
-    signature = _signer().sign(value).removeprefix(f"{value}:")
+    signature = link_signature(_value(organization_id, token, filename), salt=SALT)
     return f"{upload_uri(organization_id, token, filename)}?sig={signature}"
 
 
 def upload_signature_is_valid(*, organization_id: str, token: str, filename: str, sig: str) -> bool:
-    value = _value(organization_id, token, filename)
-    try:
-        return _signer().unsign(f"{value}:{sig}", max_age=settings.ARTIFACT_LINK_SECONDS) == value
-    except signing.BadSignature:
-        return False
+    return link_signature_is_valid(_value(organization_id, token, filename), sig, salt=SALT)
